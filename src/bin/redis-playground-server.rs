@@ -1,0 +1,2 @@
+//! The native RESP server over the playground engine.
+fn main() {}

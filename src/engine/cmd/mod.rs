@@ -1,0 +1,14 @@
+//! Command handlers, one module per group (like Redis's `t_string.c`, `t_list.c`, ...).
+//!
+//! Each module starts with its value helpers, then its handlers, then its `COMMANDS` table,
+//! then its tests. [`TABLES`] lists every module's table; `table::all()` walks it.
+
+pub mod connection;
+pub mod generic;
+pub mod server;
+pub mod string;
+
+use super::table::CommandSpec;
+
+/// Every module's command table.
+pub const TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS];

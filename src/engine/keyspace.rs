@@ -1,0 +1,270 @@
+//! Databases, values and the intent-named helpers handlers use to read and write keys.
+//!
+//! Architecture invariant: handlers reach keys only through the helpers here
+//! (`read_*`/`write_*`/`set_key`/`delete_key`), which apply lazy expiry, type checks with
+//! Redis's WRONGTYPE error, access-time tracking and the "key modified" signal (WATCH, events).
+
+use super::dict::Dict;
+use super::reply::RedisError;
+use super::Ctx;
+
+/// A string value and the encoding Redis would give it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrValue {
+    pub bytes: Vec<u8>,
+    pub enc: StrEnc,
+}
+
+/// Redis's string encodings, as OBJECT ENCODING names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrEnc {
+    Int,
+    Embstr,
+    Raw,
+}
+
+/// Strings up to this length are allocated with their header (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
+pub const EMBSTR_SIZE_LIMIT: usize = 44;
+
+impl StrValue {
+    /// A string as `createStringObject` makes it: embstr when short, raw otherwise.
+    pub fn plain(bytes: Vec<u8>) -> StrValue {
+        let enc = if bytes.len() <= EMBSTR_SIZE_LIMIT { StrEnc::Embstr } else { StrEnc::Raw };
+        StrValue { bytes, enc }
+    }
+    /// A string after `tryObjectEncoding`: integers that fit a long become `int`.
+    pub fn encoded(bytes: Vec<u8>) -> StrValue {
+        if bytes.len() <= 20 && super::num::parse_i64(&bytes).is_some() {
+            StrValue { bytes, enc: StrEnc::Int }
+        } else {
+            StrValue::plain(bytes)
+        }
+    }
+    /// A string that was modified in place (APPEND, SETRANGE, SETBIT): always `raw`.
+    pub fn raw(bytes: Vec<u8>) -> StrValue {
+        StrValue { bytes, enc: StrEnc::Raw }
+    }
+    /// An integer value (INCR and friends).
+    pub fn int(n: i64) -> StrValue {
+        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int }
+    }
+    pub fn encoding_name(&self) -> &'static str {
+        match self.enc {
+            StrEnc::Int => "int",
+            StrEnc::Embstr => "embstr",
+            StrEnc::Raw => "raw",
+        }
+    }
+}
+
+/// A value stored at a key. Each data type module adds its own variant.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str(StrValue),
+}
+
+impl Value {
+    /// The name TYPE reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+        }
+    }
+    /// The name OBJECT ENCODING reports.
+    pub fn encoding_name(&self) -> &'static str {
+        match self {
+            Value::Str(s) => s.encoding_name(),
+        }
+    }
+}
+
+/// A key's value and metadata.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub value: Value,
+    /// Absolute expiry time in Unix milliseconds.
+    pub expire_at: Option<i64>,
+    /// Last access time in milliseconds (LRU clock, OBJECT IDLETIME).
+    pub lru_ms: i64,
+    /// The logarithmic access counter (OBJECT FREQ, LFU eviction).
+    pub lfu_counter: u8,
+}
+
+/// LFU counters of new keys start here, as in Redis (`LFU_INIT_VAL`).
+pub const LFU_INIT_VAL: u8 = 5;
+
+impl Entry {
+    pub fn new(value: Value, now_ms: i64) -> Entry {
+        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL }
+    }
+}
+
+/// One logical database.
+#[derive(Clone, Debug, Default)]
+pub struct Db {
+    pub(crate) keys: Dict<Vec<u8>, Entry>,
+    /// Keys with a time to live, mirrored here so active expiry can sample them.
+    pub(crate) expires: Dict<Vec<u8>, i64>,
+}
+
+impl Db {
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+    pub fn volatile_count(&self) -> usize {
+        self.expires.len()
+    }
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.expires.clear();
+    }
+    /// The entry at `key` without expiry checks (for snapshots and introspection).
+    pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
+        self.keys.get(key)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Entry)> {
+        self.keys.iter()
+    }
+    pub fn is_expired_at(&self, key: &[u8], now_ms: i64) -> bool {
+        matches!(self.expires.get(key), Some(&when) if now_ms > when)
+    }
+    /// Inserts or replaces a whole entry, keeping the expires mirror in step.
+    pub fn put(&mut self, key: Vec<u8>, entry: Entry) {
+        match entry.expire_at {
+            Some(at) => {
+                self.expires.insert(key.clone(), at);
+            }
+            None => {
+                self.expires.remove(&key);
+            }
+        }
+        self.keys.insert(key, entry);
+    }
+    /// Removes a key; returns its entry.
+    pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        self.expires.remove(key);
+        self.keys.remove(key)
+    }
+    /// Sets or clears the expiry of an existing key; false if the key does not exist.
+    pub fn set_expire(&mut self, key: &[u8], at: Option<i64>) -> bool {
+        let Some(e) = self.keys.get_mut(key) else { return false };
+        e.expire_at = at;
+        match at {
+            Some(at) => {
+                self.expires.insert(key.to_vec(), at);
+            }
+            None => {
+                self.expires.remove(key);
+            }
+        }
+        true
+    }
+}
+
+/// How a read lookup counts towards INFO's keyspace_hits/misses and touches access times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A read by a command: counts hits/misses and updates LRU/LFU.
+    Read,
+    /// A lookup before a write: updates LRU/LFU but not hit/miss statistics.
+    Write,
+    /// No side effects besides lazy expiry (TYPE-like introspection with NOTOUCH, OBJECT).
+    NoTouch,
+}
+
+impl Ctx<'_> {
+    /// The selected database of the calling client.
+    pub fn db_index(&self) -> usize {
+        self.db
+    }
+
+    pub fn db(&mut self) -> &mut Db {
+        let i = self.db;
+        self.eng.db_mut(i)
+    }
+
+    /// Deletes `key` if its time to live has run out (lazy expiry); true if it did.
+    pub fn expire_if_needed(&mut self, key: &[u8]) -> bool {
+        let db = self.db;
+        self.eng.expire_if_needed(db, key)
+    }
+
+    /// Looks a key up, applying lazy expiry and access tracking.
+    pub fn lookup(&mut self, key: &[u8], access: Access) -> Option<&mut Entry> {
+        let db = self.db;
+        self.eng.lookup(db, key, access)
+    }
+
+    /// True if the key exists (after lazy expiry), without touching it.
+    pub fn exists(&mut self, key: &[u8]) -> bool {
+        self.lookup(key, Access::NoTouch).is_some()
+    }
+
+    /// The string at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_string(&mut self, key: &[u8]) -> Result<Option<&StrValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
+            #[allow(unreachable_patterns)]
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The string at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn write_string(&mut self, key: &[u8]) -> Result<Option<&mut StrValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
+            #[allow(unreachable_patterns)]
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// Stores `value` at `key` like Redis's `setKey`: replaces any old value of any type and
+    /// clears its time to live unless `keep_ttl`. Signals the modification.
+    pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
+        let now = self.now_ms();
+        let db = self.db;
+        let old_expire = if keep_ttl {
+            self.eng.lookup(db, key, Access::NoTouch).and_then(|e| e.expire_at)
+        } else {
+            None
+        };
+        let mut entry = Entry::new(value, now);
+        entry.expire_at = old_expire;
+        self.db().put(key.to_vec(), entry);
+        self.signal_modified(key);
+    }
+
+    /// Deletes `key`; true if it existed. Signals the modification (the caller notifies).
+    pub fn delete_key(&mut self, key: &[u8]) -> bool {
+        if self.expire_if_needed(key) {
+            return false;
+        }
+        let removed = self.db().remove(key).is_some();
+        if removed {
+            self.signal_modified(key);
+        }
+        removed
+    }
+
+    /// Tells WATCH and the client-side caches that `key` changed (Redis's `signalModifiedKey`).
+    pub fn signal_modified(&mut self, key: &[u8]) {
+        let db = self.db;
+        self.eng.signal_modified(db, key);
+    }
+
+    /// Announces a keyspace event in the calling client's database.
+    pub fn notify(&mut self, class: super::events::EventClass, event: &'static str, key: &[u8]) {
+        let db = self.db;
+        self.eng.notify(class, event, db, key);
+    }
+
+    /// Marks the command as having changed `n` things (INFO's dirty counter / RDB changes).
+    pub fn dirty(&mut self, n: u64) {
+        self.eng.stats.dirty += n;
+    }
+}

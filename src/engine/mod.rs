@@ -1,0 +1,595 @@
+//! The Redis-compatible command engine: pure Rust, no I/O, no web crates.
+//!
+//! An [`Engine`] holds the databases and the connected clients. Callers (the browser app, the
+//! native server, tests) `connect()` clients and `execute()` argv vectors for them; replies are
+//! protocol-neutral [`Reply`] values that `resp` encodes and `cli` formats. Replies pushed to a
+//! client outside of a request (pub/sub messages, unblocked pops) wait in that client's queue
+//! until taken with [`Engine::take_pushed`]. Time comes only from the injected [`Clock`].
+
+pub mod args;
+pub mod cli;
+pub mod clock;
+pub mod cmd;
+pub mod dict;
+pub mod events;
+pub mod keyspace;
+pub mod num;
+pub mod reply;
+pub mod resp;
+pub mod table;
+
+use std::collections::{BTreeMap, VecDeque};
+
+pub use args::Args;
+pub use clock::{Clock, VirtualClock};
+pub use events::{EventClass, KeyEvent};
+pub use keyspace::{Access, Db, Entry, StrValue, Value};
+pub use reply::{CmdResult, RedisError, Reply};
+pub use table::{CommandSpec, Group};
+
+/// The Redis version the engine imitates (what INFO and HELLO report).
+pub const REDIS_VERSION: &str = "7.0.15";
+/// Number of logical databases (`databases` config).
+pub const DATABASES: usize = 16;
+
+/// A connection's identity, as CLIENT ID reports it.
+pub type ClientId = u64;
+
+/// Per-connection state.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub id: ClientId,
+    pub name: Option<Vec<u8>>,
+    /// Selected database.
+    pub db: usize,
+    /// Protocol version (2 or 3), changed by HELLO.
+    pub resp: u8,
+    /// Peer and local addresses as CLIENT LIST shows them.
+    pub addr: String,
+    pub laddr: String,
+    pub created_ms: i64,
+    pub last_interaction_ms: i64,
+    /// Full name of the last command run (`client|list`).
+    pub last_cmd: String,
+    /// Replies pushed outside a request, oldest first.
+    pub pushed: VecDeque<Reply>,
+    /// Set by QUIT or CLIENT KILL: the connection should close after its pending output.
+    pub closing: bool,
+}
+
+/// Per-command statistics (INFO commandstats).
+#[derive(Clone, Debug, Default)]
+pub struct CommandStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+/// Server-wide counters (INFO stats).
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    pub total_commands: u64,
+    pub total_connections: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    /// Changes since the last save (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    pub commands: BTreeMap<String, CommandStats>,
+    pub errors: BTreeMap<String, u64>,
+}
+
+/// The subset of configuration the engine honours, readable by CONFIG GET.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub maxmemory: u64,
+    pub maxmemory_policy: String,
+    pub hz: u32,
+    pub lfu_log_factor: u32,
+    pub lfu_decay_time: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            maxmemory: 0,
+            maxmemory_policy: "noeviction".into(),
+            hz: 10,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
+        }
+    }
+}
+
+impl Config {
+    /// True when the eviction policy tracks access frequency (OBJECT FREQ is allowed).
+    pub fn lfu_enabled(&self) -> bool {
+        self.maxmemory_policy.contains("lfu")
+    }
+}
+
+/// A small, fast, seedable random generator (xorshift64*); deterministic for tests.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A uniform number in `0..n` (0 when n is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+}
+
+/// Everything a handler can reach while it runs.
+pub struct Ctx<'a> {
+    pub eng: &'a mut Engine,
+    pub client: ClientId,
+    /// The full argv, command name first.
+    pub argv: &'a [Vec<u8>],
+    pub cmd: &'static CommandSpec,
+    /// The client's selected database when the command started.
+    pub db: usize,
+}
+
+impl<'a> Ctx<'a> {
+    /// A cursor over the arguments after the command name (and subcommand name, if any).
+    pub fn args(&self) -> Args<'a> {
+        let skip = usize::from(self.cmd.name.contains('|'));
+        Args::new(self.argv, skip)
+    }
+    pub fn now_ms(&self) -> i64 {
+        self.eng.clock.now_ms()
+    }
+    pub fn now_us(&self) -> i64 {
+        self.eng.clock.now_us()
+    }
+    /// The calling client's state.
+    pub fn client(&mut self) -> &mut Client {
+        self.eng.client_mut(self.client)
+    }
+}
+
+/// The engine: databases, clients, configuration, statistics and the clock.
+pub struct Engine {
+    pub(crate) dbs: Vec<Db>,
+    pub(crate) clients: BTreeMap<ClientId, Client>,
+    pub(crate) clock: Box<dyn Clock>,
+    pub config: Config,
+    pub stats: Stats,
+    pub(crate) rng: Rng,
+    events: VecDeque<KeyEvent>,
+    capture_events: bool,
+    next_client_id: ClientId,
+    started_ms: i64,
+    /// A placeholder client used when a client id is unknown, so lookups never fail.
+    detached: Client,
+}
+
+impl Engine {
+    /// A new engine reading time from `clock`.
+    pub fn new(clock: Box<dyn Clock>) -> Engine {
+        let now = clock.now_ms();
+        Engine {
+            dbs: (0..DATABASES).map(|_| Db::default()).collect(),
+            clients: BTreeMap::new(),
+            clock,
+            config: Config::default(),
+            stats: Stats::default(),
+            rng: Rng::new(0x5eed_1234_abcd_9876),
+            events: VecDeque::new(),
+            capture_events: false,
+            next_client_id: 1,
+            started_ms: now,
+            detached: new_client(0, now),
+        }
+    }
+
+    /// An engine on a [`VirtualClock`]; the clock is returned so tests can advance it.
+    pub fn with_virtual_clock() -> (Engine, VirtualClock) {
+        let clock = VirtualClock::default();
+        (Engine::new(Box::new(clock.clone())), clock)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Milliseconds since the engine started (INFO uptime).
+    pub fn uptime_ms(&self) -> i64 {
+        self.now_ms() - self.started_ms
+    }
+
+    /// Reseeds the random generator (RANDOMKEY, SPOP, eviction sampling).
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = Rng::new(seed);
+    }
+
+    /// Connects a new client and returns its id.
+    pub fn connect(&mut self) -> ClientId {
+        self.connect_from("127.0.0.1:0", "127.0.0.1:6379")
+    }
+
+    /// Connects a new client with the addresses CLIENT LIST should show.
+    pub fn connect_from(&mut self, addr: &str, laddr: &str) -> ClientId {
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut c = new_client(id, self.now_ms());
+        c.addr = addr.to_string();
+        c.laddr = laddr.to_string();
+        self.clients.insert(id, c);
+        self.stats.total_connections += 1;
+        id
+    }
+
+    /// Forgets a client (its connection closed).
+    pub fn disconnect(&mut self, id: ClientId) {
+        self.clients.remove(&id);
+    }
+
+    pub fn client(&self, id: ClientId) -> Option<&Client> {
+        self.clients.get(&id)
+    }
+
+    pub fn clients(&self) -> impl Iterator<Item = &Client> {
+        self.clients.values()
+    }
+
+    pub(crate) fn client_mut(&mut self, id: ClientId) -> &mut Client {
+        match self.clients.get_mut(&id) {
+            Some(c) => c,
+            None => &mut self.detached,
+        }
+    }
+
+    /// The protocol version a client speaks (2 or 3).
+    pub fn client_protocol(&self, id: ClientId) -> u8 {
+        self.clients.get(&id).map(|c| c.resp).unwrap_or(2)
+    }
+
+    /// The database a client has selected.
+    pub fn client_db(&self, id: ClientId) -> usize {
+        self.clients.get(&id).map(|c| c.db).unwrap_or(0)
+    }
+
+    /// True when the client asked to close (QUIT) or was killed.
+    pub fn client_closing(&self, id: ClientId) -> bool {
+        self.clients.get(&id).map(|c| c.closing).unwrap_or(true)
+    }
+
+    /// Takes the replies pushed to a client since the last call.
+    pub fn take_pushed(&mut self, id: ClientId) -> Vec<Reply> {
+        match self.clients.get_mut(&id) {
+            Some(c) => c.pushed.drain(..).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Queues a reply for a client outside of a request.
+    pub fn push_to(&mut self, id: ClientId, reply: Reply) {
+        if let Some(c) = self.clients.get_mut(&id) {
+            c.pushed.push_back(reply);
+        }
+    }
+
+    pub fn db(&self, index: usize) -> Option<&Db> {
+        self.dbs.get(index)
+    }
+
+    pub(crate) fn db_mut(&mut self, index: usize) -> &mut Db {
+        let last = self.dbs.len().saturating_sub(1);
+        let i = index.min(last);
+        &mut self.dbs[i]
+    }
+
+    /// Starts or stops recording keyspace events for [`Engine::drain_events`].
+    pub fn capture_events(&mut self, on: bool) {
+        self.capture_events = on;
+        if !on {
+            self.events.clear();
+        }
+    }
+
+    /// Takes the keyspace events recorded since the last call.
+    pub fn drain_events(&mut self) -> Vec<KeyEvent> {
+        self.events.drain(..).collect()
+    }
+
+    /// Records a keyspace event.
+    pub fn notify(&mut self, class: EventClass, event: &'static str, db: usize, key: &[u8]) {
+        if self.capture_events {
+            if self.events.len() >= events::EVENT_BUFFER_LIMIT {
+                self.events.pop_front();
+            }
+            self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
+        }
+    }
+
+    /// Called whenever a key's value changes (Redis's `signalModifiedKey`); WATCH and
+    /// blocking operations hook in here.
+    pub fn signal_modified(&mut self, _db: usize, _key: &[u8]) {}
+
+    /// Deletes `key` in `db` if expired; true if it did.
+    pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        let now = self.now_ms();
+        if !self.db_mut(db).is_expired_at(key, now) {
+            return false;
+        }
+        self.db_mut(db).remove(key);
+        self.stats.expired_keys += 1;
+        self.notify(EventClass::Expired, "expired", db, key);
+        self.signal_modified(db, key);
+        true
+    }
+
+    /// Looks a key up with lazy expiry and access tracking.
+    pub fn lookup(&mut self, db: usize, key: &[u8], access: Access) -> Option<&mut Entry> {
+        self.expire_if_needed(db, key);
+        let now = self.now_ms();
+        let lfu = self.config.lfu_enabled();
+        let (log_factor, decay) = (self.config.lfu_log_factor, self.config.lfu_decay_time);
+        let r = self.rng.next_u64();
+        let found = self.db_mut(db).keys.contains_key(key);
+        if access == Access::Read {
+            if found {
+                self.stats.keyspace_hits += 1;
+            } else {
+                self.stats.keyspace_misses += 1;
+            }
+        }
+        let e = self.db_mut(db).keys.get_mut(key)?;
+        if access != Access::NoTouch {
+            if lfu {
+                e.lfu_counter = lfu_touch(e.lfu_counter, e.lru_ms, now, log_factor, decay, r);
+            }
+            e.lru_ms = now;
+        }
+        Some(e)
+    }
+
+    /// One round of active expiry over every database, as Redis's cron does: sample keys with
+    /// a time to live, delete the expired ones, repeat while more than a quarter were expired.
+    /// Returns how many keys were deleted.
+    pub fn active_expire_cycle(&mut self) -> usize {
+        let now = self.now_ms();
+        let mut deleted = 0;
+        for db in 0..self.dbs.len() {
+            for _round in 0..16 {
+                let sample = self.dbs[db].expires.len().min(20);
+                if sample == 0 {
+                    break;
+                }
+                let mut expired = 0;
+                for _ in 0..sample {
+                    let rng = &mut self.rng;
+                    let pick = self.dbs[db]
+                        .expires
+                        .random_entry(|| rng.next_u64())
+                        .map(|(k, &at)| (k.clone(), at));
+                    if let Some((key, at)) = pick {
+                        if now > at && self.expire_if_needed(db, &key) {
+                            expired += 1;
+                        }
+                    }
+                }
+                deleted += expired;
+                if expired * 4 <= sample {
+                    break;
+                }
+            }
+        }
+        deleted
+    }
+
+    /// Periodic work (Redis's serverCron): active expiry. Call it every 100 ms or so.
+    pub fn tick(&mut self) {
+        self.active_expire_cycle();
+    }
+
+    /// Runs one command for `client` and returns its reply.
+    pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
+        let Some(name) = argv.first() else { return Reply::NoReply };
+        if !self.clients.contains_key(&client) {
+            return Reply::Error("ERR unknown client".into());
+        }
+        let cmd = match resolve(name, argv) {
+            Ok(c) => c,
+            Err(e) => {
+                self.count_error(&e.0);
+                return e.into();
+            }
+        };
+        let now = self.now_ms();
+        let db = {
+            let c = self.client_mut(client);
+            c.last_interaction_ms = now;
+            c.last_cmd = cmd.name.to_string();
+            c.db
+        };
+        let start = self.clock.now_us();
+        let mut ctx = Ctx { eng: self, client, argv, cmd, db };
+        let result = (cmd.handler)(&mut ctx);
+        let elapsed = (self.clock.now_us() - start).max(0) as u64;
+        self.stats.total_commands += 1;
+        let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
+        st.calls += 1;
+        st.usec += elapsed;
+        match result {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(st) = self.stats.commands.get_mut(cmd.name) {
+                    st.failed_calls += 1;
+                }
+                self.count_error(&e.0);
+                e.into()
+            }
+        }
+    }
+
+    fn count_error(&mut self, text: &str) {
+        let prefix = text.split(' ').next().unwrap_or("ERR").to_string();
+        *self.stats.errors.entry(prefix).or_default() += 1;
+    }
+
+    /// Runs a line typed in a console: split like redis-cli, execute, return the reply.
+    /// `Err` carries redis-cli's message for unbalanced quotes.
+    pub fn execute_line(&mut self, client: ClientId, line: &str) -> Result<Reply, String> {
+        let argv = cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
+        Ok(self.execute(client, &argv))
+    }
+}
+
+fn new_client(id: ClientId, now: i64) -> Client {
+    Client {
+        id,
+        name: None,
+        db: 0,
+        resp: 2,
+        addr: "127.0.0.1:0".into(),
+        laddr: "127.0.0.1:6379".into(),
+        created_ms: now,
+        last_interaction_ms: now,
+        last_cmd: "NULL".into(),
+        pushed: VecDeque::new(),
+        closing: false,
+    }
+}
+
+/// Finds the command (or subcommand) for argv and checks its arity, with Redis 7's error
+/// texts. This is the only place those errors are produced.
+fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisError> {
+    let Some(cmd) = table::lookup(name) else {
+        let mut args = String::new();
+        for a in argv.iter().skip(1) {
+            if args.len() >= 128 {
+                break;
+            }
+            let room = 128 - args.len();
+            let text = c_string_prefix(a, room);
+            args.push_str(&format!("'{text}' "));
+        }
+        return Err(RedisError::err(format!(
+            "unknown command '{}', with args beginning with: {}",
+            c_string_prefix(name, 128),
+            args
+        )));
+    };
+    if !cmd.subcommands.is_empty() && argv.len() >= 2 {
+        let sub = &argv[1];
+        let Some(subcmd) = cmd.subcommand(sub) else {
+            return Err(RedisError::err(format!(
+                "unknown subcommand '{}'. Try {} HELP.",
+                c_string_prefix(sub, 128),
+                String::from_utf8_lossy(name).to_ascii_uppercase()
+            )));
+        };
+        if !subcmd.arity_ok(argv.len()) {
+            return Err(arity_error(subcmd.name));
+        }
+        return Ok(subcmd);
+    }
+    if !cmd.arity_ok(argv.len()) {
+        return Err(arity_error(cmd.name));
+    }
+    Ok(cmd)
+}
+
+/// Redis's arity error for a command's full name.
+pub fn arity_error(full_name: &str) -> RedisError {
+    RedisError::err(format!("wrong number of arguments for '{full_name}' command"))
+}
+
+/// What C's `%.*s` prints of an argument: up to the first NUL, at most `max` bytes.
+fn c_string_prefix(bytes: &[u8], max: usize) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+/// Redis's LFU counter update on access: decay by elapsed minutes, then a logarithmic
+/// increment (`LFULogIncr`), using `r` as the random draw.
+fn lfu_touch(counter: u8, last_ms: i64, now_ms: i64, log_factor: u32, decay_min: u32, r: u64) -> u8 {
+    let mut c = counter;
+    if decay_min > 0 {
+        let minutes = ((now_ms - last_ms).max(0) / 60_000) as u64 / u64::from(decay_min);
+        c = c.saturating_sub(minutes.min(255) as u8);
+    }
+    if c == 255 {
+        return c;
+    }
+    let rand = (r % 1_000_000) as f64 / 1_000_000.0;
+    let base = f64::from(c.saturating_sub(LFU_INIT)).max(0.0);
+    let p = 1.0 / (base * f64::from(log_factor) + 1.0);
+    if rand < p {
+        c + 1
+    } else {
+        c
+    }
+}
+
+const LFU_INIT: u8 = keyspace::LFU_INIT_VAL;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    #[test]
+    fn unknown_command_and_arity_errors() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(
+            run(&mut e, c, "foo a b"),
+            Reply::Error("ERR unknown command 'foo', with args beginning with: 'a' 'b' ".into())
+        );
+        assert_eq!(run(&mut e, c, "foo"), Reply::Error("ERR unknown command 'foo', with args beginning with: ".into()));
+        assert_eq!(
+            run(&mut e, c, "get"),
+            Reply::Error("ERR wrong number of arguments for 'get' command".into())
+        );
+    }
+
+    #[test]
+    fn lazy_expiry_uses_the_injected_clock() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(run(&mut e, c, "set k v px 100"), Reply::ok());
+        clock.advance_ms(100);
+        assert_eq!(run(&mut e, c, "get k"), Reply::bulk_str("v"));
+        clock.advance_ms(1);
+        assert_eq!(run(&mut e, c, "get k"), Reply::Nil);
+        assert_eq!(e.stats.expired_keys, 1);
+    }
+
+    #[test]
+    fn active_expiry_removes_untouched_keys() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        for i in 0..100 {
+            run(&mut e, c, &format!("set k{i} v px 10"));
+        }
+        run(&mut e, c, "set keep v");
+        clock.advance_ms(20);
+        for _ in 0..50 {
+            e.tick();
+        }
+        assert_eq!(e.db(0).map(Db::len), Some(1));
+    }
+}

@@ -1,0 +1,6 @@
+//! Redis Playground: a Redis-compatible engine for learning Redis.
+//!
+//! `engine` is pure Rust and runs both in the browser (WebAssembly) and behind the native RESP
+//! server (`src/bin/redis-playground-server.rs`). The web app lives in `app` (wasm32 only).
+
+pub mod engine;
