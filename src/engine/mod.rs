@@ -89,6 +89,19 @@ pub struct Config {
     pub hz: u32,
     pub lfu_log_factor: u32,
     pub lfu_decay_time: u32,
+    pub maxmemory_samples: u32,
+    /// Encoding thresholds (Redis 7.0 defaults); CONFIG SET changes them.
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub list_max_listpack_size: i64,
+    pub list_compress_depth: i64,
+    pub set_max_intset_entries: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+    pub stream_node_max_bytes: usize,
+    pub stream_node_max_entries: usize,
+    pub hll_sparse_max_bytes: usize,
+    pub proto_max_bulk_len: i64,
 }
 
 impl Default for Config {
@@ -99,6 +112,18 @@ impl Default for Config {
             hz: 10,
             lfu_log_factor: 10,
             lfu_decay_time: 1,
+            maxmemory_samples: 5,
+            hash_max_listpack_entries: 128,
+            hash_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            list_compress_depth: 0,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            stream_node_max_bytes: 4096,
+            stream_node_max_entries: 100,
+            hll_sparse_max_bytes: 3000,
+            proto_max_bulk_len: 512 * 1024 * 1024,
         }
     }
 }

@@ -1,0 +1,301 @@
+//! Differential tests: every script under `tests/diff/` runs against a real `redis-server` and
+//! against our engine, and the raw RESP replies must match byte for byte.
+//!
+//! Script format (one command per line, redis-cli quoting):
+//! - `# text` is a comment; blank lines are ignored.
+//! - `@client N` switches to connection N (connections open on first use, both sides).
+//! - `@unordered CMD ...` compares the reply with array elements sorted (unspecified order).
+//! - `@nocompare CMD ...` runs the command on both sides without comparing (RANDOMKEY, TIME).
+//! - `@scanall CMD 0 ...` repeats a SCAN-like command until its cursor is 0 and compares the
+//!   sorted union of the elements.
+//! - `@sleep MS` waits on both sides (real time: expiry tests).
+//! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
+//!
+//! Every script starts from FLUSHALL on both sides, on fresh connections.
+//! Our side is the real `redis-playground-server` binary, reached over TCP like Redis.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use redis_playground::engine::cli::split_args;
+use redis_playground::engine::resp::{encode, parse_reply};
+use redis_playground::engine::Reply;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for_port(port: u16) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn start_redis() -> Option<Server> {
+    let port = free_port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args(["--protected-mode", "no", "--enable-debug-command", "yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let s = Server { child, port };
+    if wait_for_port(port) {
+        Some(s)
+    } else {
+        None
+    }
+}
+
+fn start_ours() -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_redis-playground-server"))
+        .args(["--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start redis-playground-server");
+    let s = Server { child, port };
+    assert!(wait_for_port(port), "redis-playground-server did not start");
+    s
+}
+
+/// One side of the comparison: numbered connections to one server.
+struct Side {
+    port: u16,
+    conns: Vec<Option<(TcpStream, Vec<u8>)>>,
+}
+
+impl Side {
+    fn new(port: u16) -> Side {
+        Side { port, conns: Vec::new() }
+    }
+
+    fn conn(&mut self, n: usize) -> &mut (TcpStream, Vec<u8>) {
+        if self.conns.len() <= n {
+            self.conns.resize_with(n + 1, || None);
+        }
+        let port = self.port;
+        self.conns[n].get_or_insert_with(|| {
+            let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            s.set_read_timeout(Some(Duration::from_secs(10))).ok();
+            s.set_nodelay(true).ok();
+            (s, Vec::new())
+        })
+    }
+
+    /// Sends argv on connection n and returns the raw bytes of one reply.
+    fn call(&mut self, n: usize, argv: &[Vec<u8>]) -> Vec<u8> {
+        let req = encode(&Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect()), 2);
+        let (stream, buf) = self.conn(n);
+        stream.write_all(&req).expect("write");
+        read_reply(stream, buf)
+    }
+}
+
+fn read_reply(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Vec<u8> {
+    loop {
+        match parse_reply(buf) {
+            Ok(Some((_, used))) => {
+                let raw: Vec<u8> = buf.drain(..used).collect();
+                return raw;
+            }
+            Ok(None) => {}
+            Err(e) => panic!("unparsable reply {e}: {:?}", String::from_utf8_lossy(buf)),
+        }
+        let mut chunk = [0u8; 65536];
+        match stream.read(&mut chunk) {
+            Ok(0) => return b"<connection closed>".to_vec(),
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) => return format!("<read error {e}>").into_bytes(),
+        }
+    }
+}
+
+fn sorted_elements(raw: &[u8]) -> Vec<Vec<u8>> {
+    match parse_reply(raw) {
+        Ok(Some((Reply::Array(items), _))) | Ok(Some((Reply::Set(items), _))) => {
+            let mut v: Vec<Vec<u8>> = items.iter().map(|r| encode(r, 3)).collect();
+            v.sort();
+            v
+        }
+        _ => vec![raw.to_vec()],
+    }
+}
+
+fn scan_all(side: &mut Side, n: usize, argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    // The cursor is the argument after the command name (or after the key for HSCAN etc.).
+    let cursor_pos = argv.iter().position(|a| a == b"0").unwrap_or(1);
+    let mut argv = argv.to_vec();
+    let mut all = Vec::new();
+    for _ in 0..100_000 {
+        let raw = side.call(n, &argv);
+        let Ok(Some((Reply::Array(parts), _))) = parse_reply(&raw) else {
+            return vec![raw];
+        };
+        let (Some(Reply::Bulk(cursor)), Some(Reply::Array(items))) = (parts.first(), parts.get(1)) else {
+            return vec![raw];
+        };
+        all.extend(items.iter().map(|r| encode(r, 2)));
+        if cursor == b"0" {
+            break;
+        }
+        argv[cursor_pos] = cursor.clone();
+    }
+    all.sort();
+    all.dedup();
+    all
+}
+
+fn show(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).replace("\r\n", "\\r\\n")
+}
+
+struct Outcome {
+    compared: usize,
+    matched: usize,
+    failures: Vec<String>,
+}
+
+fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
+    let text = std::fs::read_to_string(path).expect("read script");
+    let mut out = Outcome { compared: 0, matched: 0, failures: Vec::new() };
+    let mut client = 0usize;
+    for side in [&mut *redis, &mut *ours] {
+        side.conns.clear();
+        side.call(0, &[b"FLUSHALL".to_vec()]);
+    }
+    for (lineno, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (directive, rest) = match line.strip_prefix('@') {
+            Some(d) => match d.split_once(' ') {
+                Some((a, b)) => (a, b.trim()),
+                None => (d, ""),
+            },
+            None => ("", line),
+        };
+        match directive {
+            "client" => {
+                client = rest.parse().unwrap_or(0);
+                continue;
+            }
+            "sleep" => {
+                std::thread::sleep(Duration::from_millis(rest.parse().unwrap_or(0)));
+                continue;
+            }
+            "resp3" | "resp2" => {
+                let v = if directive == "resp3" { "3" } else { "2" };
+                let argv = vec![b"HELLO".to_vec(), v.as_bytes().to_vec()];
+                redis.call(client, &argv);
+                ours.call(client, &argv);
+                continue;
+            }
+            _ => {}
+        }
+        let Some(argv) = split_args(rest.as_bytes()) else {
+            out.failures.push(format!("{}:{}: cannot split {rest:?}", path.display(), lineno + 1));
+            continue;
+        };
+        if argv.is_empty() {
+            continue;
+        }
+        let (expected, got) = match directive {
+            "scanall" => (scan_all(redis, client, &argv), scan_all(ours, client, &argv)),
+            "unordered" => (sorted_elements(&redis.call(client, &argv)), sorted_elements(&ours.call(client, &argv))),
+            "nocompare" => {
+                redis.call(client, &argv);
+                ours.call(client, &argv);
+                continue;
+            }
+            "" => (vec![redis.call(client, &argv)], vec![ours.call(client, &argv)]),
+            other => {
+                out.failures.push(format!("{}:{}: unknown directive @{other}", path.display(), lineno + 1));
+                continue;
+            }
+        };
+        out.compared += 1;
+        if expected == got {
+            out.matched += 1;
+        } else {
+            let e: Vec<String> = expected.iter().map(|r| show(r)).collect();
+            let g: Vec<String> = got.iter().map(|r| show(r)).collect();
+            out.failures.push(format!(
+                "{}:{}: {rest}\n    redis: {}\n    ours:  {}",
+                path.display(),
+                lineno + 1,
+                e.join(" | "),
+                g.join(" | ")
+            ));
+        }
+    }
+    out
+}
+
+fn scripts() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "redis"));
+    // DIFF_ONLY=strings runs only scripts whose name contains "strings".
+    if let Ok(only) = std::env::var("DIFF_ONLY") {
+        v.retain(|p| p.to_string_lossy().contains(&only));
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn differential_against_redis_server() {
+    let Some(redis_server) = start_redis() else {
+        if std::env::var("CI").is_ok() {
+            panic!("redis-server is required in CI (the README test command installs it)");
+        }
+        eprintln!("differential: redis-server not found, skipped");
+        return;
+    };
+    let ours_server = start_ours();
+    let mut redis = Side::new(redis_server.port);
+    let mut ours = Side::new(ours_server.port);
+    let (mut compared, mut matched, mut failures) = (0, 0, Vec::new());
+    for script in scripts() {
+        let o = run_script(&script, &mut redis, &mut ours);
+        println!(
+            "differential {}: {}/{} replies match",
+            script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            o.matched,
+            o.compared
+        );
+        compared += o.compared;
+        matched += o.matched;
+        failures.extend(o.failures);
+    }
+    println!("differential total: {matched}/{compared} replies match redis-server byte for byte");
+    if !failures.is_empty() {
+        panic!("{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    }
+}
