@@ -7,6 +7,7 @@
 //! until taken with [`Engine::take_pushed`]. Time comes only from the injected [`Clock`].
 
 pub mod args;
+pub mod blocking;
 pub mod cli;
 pub mod clock;
 pub mod cmd;
@@ -170,6 +171,10 @@ pub struct Ctx<'a> {
     pub cmd: &'static CommandSpec,
     /// The client's selected database when the command started.
     pub db: usize,
+    /// Whether the command may block, and whether this is a blocked client's re-run.
+    pub block_mode: blocking::BlockMode,
+    /// Set by `Ctx::block`: the command parked the client instead of replying.
+    pub blocked_again: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -200,6 +205,7 @@ pub struct Engine {
     pub(crate) rng: Rng,
     events: VecDeque<KeyEvent>,
     capture_events: bool,
+    pub(crate) blocking: blocking::BlockState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -219,6 +225,7 @@ impl Engine {
             rng: Rng::new(0x5eed_1234_abcd_9876),
             events: VecDeque::new(),
             capture_events: false,
+            blocking: blocking::BlockState::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -264,6 +271,7 @@ impl Engine {
 
     /// Forgets a client (its connection closed).
     pub fn disconnect(&mut self, id: ClientId) {
+        self.forget_blocked(id);
         self.clients.remove(&id);
     }
 
@@ -341,13 +349,20 @@ impl Engine {
             if self.events.len() >= events::EVENT_BUFFER_LIMIT {
                 self.events.pop_front();
             }
-            self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
+            self.events.push_back(KeyEvent {
+                class,
+                event,
+                db,
+                key: key.to_vec(),
+            });
         }
     }
 
     /// Called whenever a key's value changes (Redis's `signalModifiedKey`); WATCH and
     /// blocking operations hook in here.
-    pub fn signal_modified(&mut self, _db: usize, _key: &[u8]) {}
+    pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        self.mark_ready_if_watched(db, key);
+    }
 
     /// Deletes `key` in `db` if expired; true if it did.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
@@ -421,14 +436,19 @@ impl Engine {
         deleted
     }
 
-    /// Periodic work (Redis's serverCron): active expiry. Call it every 100 ms or so.
+    /// Periodic work (Redis's serverCron): active expiry and blocked-client timeouts. Call it
+    /// every 10 to 100 ms.
     pub fn tick(&mut self) {
         self.active_expire_cycle();
+        self.expire_blocked();
+        self.serve_ready_keys();
     }
 
     /// Runs one command for `client` and returns its reply.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        let Some(name) = argv.first() else { return Reply::NoReply };
+        let Some(name) = argv.first() else {
+            return Reply::NoReply;
+        };
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR unknown client".into());
         }
@@ -446,15 +466,12 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
-        let start = self.clock.now_us();
-        let mut ctx = Ctx { eng: self, client, argv, cmd, db };
-        let result = (cmd.handler)(&mut ctx);
-        let elapsed = (self.clock.now_us() - start).max(0) as u64;
-        self.stats.total_commands += 1;
-        let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
-        st.calls += 1;
-        st.usec += elapsed;
-        match result {
+        let mode = blocking::BlockMode {
+            may_block: true,
+            reprocessing: false,
+        };
+        let (result, _) = self.run_command(client, argv, cmd, db, mode);
+        let reply = match result {
             Ok(r) => r,
             Err(e) => {
                 if let Some(st) = self.stats.commands.get_mut(cmd.name) {
@@ -463,6 +480,60 @@ impl Engine {
                 self.count_error(&e.0);
                 e.into()
             }
+        };
+        self.serve_ready_keys();
+        reply
+    }
+
+    /// Runs a resolved command's handler and records its statistics. Returns the result and
+    /// whether the handler parked the client.
+    pub(crate) fn run_command(
+        &mut self,
+        client: ClientId,
+        argv: &[Vec<u8>],
+        cmd: &'static CommandSpec,
+        db: usize,
+        block_mode: blocking::BlockMode,
+    ) -> (CmdResult, bool) {
+        let start = self.clock.now_us();
+        let mut ctx = Ctx {
+            eng: self,
+            client,
+            argv,
+            cmd,
+            db,
+            block_mode,
+            blocked_again: false,
+        };
+        let result = (cmd.handler)(&mut ctx);
+        let blocked = ctx.blocked_again;
+        let elapsed = (self.clock.now_us() - start).max(0) as u64;
+        if !block_mode.reprocessing {
+            self.stats.total_commands += 1;
+            let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
+            st.calls += 1;
+            st.usec += elapsed;
+        }
+        (result, blocked)
+    }
+
+    /// Re-runs a blocked client's command; returns its reply and whether it blocks again.
+    pub(crate) fn rerun_blocked(&mut self, id: ClientId, b: &blocking::Blocked) -> (Reply, bool) {
+        let Some(name) = b.argv.first() else {
+            return (Reply::NoReply, false);
+        };
+        let cmd = match resolve(name, &b.argv) {
+            Ok(c) => c,
+            Err(e) => return (e.into(), false),
+        };
+        let mode = blocking::BlockMode {
+            may_block: true,
+            reprocessing: true,
+        };
+        let (result, again) = self.run_command(id, &b.argv, cmd, b.db, mode);
+        match result {
+            Ok(r) => (r, again),
+            Err(e) => (e.into(), false),
         }
     }
 
@@ -474,7 +545,8 @@ impl Engine {
     /// Runs a line typed in a console: split like redis-cli, execute, return the reply.
     /// `Err` carries redis-cli's message for unbalanced quotes.
     pub fn execute_line(&mut self, client: ClientId, line: &str) -> Result<Reply, String> {
-        let argv = cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
+        let argv =
+            cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
         Ok(self.execute(client, &argv))
     }
 }
@@ -536,18 +608,31 @@ fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisE
 
 /// Redis's arity error for a command's full name.
 pub fn arity_error(full_name: &str) -> RedisError {
-    RedisError::err(format!("wrong number of arguments for '{full_name}' command"))
+    RedisError::err(format!(
+        "wrong number of arguments for '{full_name}' command"
+    ))
 }
 
 /// What C's `%.*s` prints of an argument: up to the first NUL, at most `max` bytes.
 fn c_string_prefix(bytes: &[u8], max: usize) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
+    let end = bytes
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(bytes.len())
+        .min(max);
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 /// Redis's LFU counter update on access: decay by elapsed minutes, then a logarithmic
 /// increment (`LFULogIncr`), using `r` as the random draw.
-fn lfu_touch(counter: u8, last_ms: i64, now_ms: i64, log_factor: u32, decay_min: u32, r: u64) -> u8 {
+fn lfu_touch(
+    counter: u8,
+    last_ms: i64,
+    now_ms: i64,
+    log_factor: u32,
+    decay_min: u32,
+    r: u64,
+) -> u8 {
     let mut c = counter;
     if decay_min > 0 {
         let minutes = ((now_ms - last_ms).max(0) / 60_000) as u64 / u64::from(decay_min);
@@ -584,7 +669,10 @@ mod tests {
             run(&mut e, c, "foo a b"),
             Reply::Error("ERR unknown command 'foo', with args beginning with: 'a' 'b' ".into())
         );
-        assert_eq!(run(&mut e, c, "foo"), Reply::Error("ERR unknown command 'foo', with args beginning with: ".into()));
+        assert_eq!(
+            run(&mut e, c, "foo"),
+            Reply::Error("ERR unknown command 'foo', with args beginning with: ".into())
+        );
         assert_eq!(
             run(&mut e, c, "get"),
             Reply::Error("ERR wrong number of arguments for 'get' command".into())
