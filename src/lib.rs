@@ -4,3 +4,4 @@
 //! server (`src/bin/redis-playground-server.rs`). The web app lives in `app` (wasm32 only).
 
 pub mod engine;
+pub mod persist;

@@ -330,6 +330,12 @@ impl Engine {
         &mut self.dbs[i]
     }
 
+    /// Replaces every database at once (snapshot import). Blocked clients are re-checked.
+    pub fn replace_databases(&mut self, dbs: Vec<Db>) {
+        self.dbs = dbs;
+        self.dbs.resize_with(DATABASES, Db::default);
+    }
+
     /// Starts or stops recording keyspace events for [`Engine::drain_events`].
     pub fn capture_events(&mut self, on: bool) {
         self.capture_events = on;
