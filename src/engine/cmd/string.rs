@@ -11,7 +11,9 @@ use crate::engine::Ctx;
 /// GET key
 fn get(ctx: &mut Ctx) -> CmdResult {
     let key = ctx.args().next()?;
-    Ok(Reply::opt_bulk(ctx.read_string(key)?.map(|s| s.bytes.clone())))
+    Ok(Reply::opt_bulk(
+        ctx.read_string(key)?.map(|s| s.bytes.clone()),
+    ))
 }
 
 /// SET key value [NX | XX] [GET] [EX seconds | PX ms | EXAT ts | PXAT ms-ts | KEEPTTL]
@@ -50,7 +52,11 @@ fn set(ctx: &mut Ctx) -> CmdResult {
     };
     let exists = ctx.exists(key);
     if (nx && exists) || (xx && !exists) {
-        return Ok(if get { Reply::opt_bulk(old) } else { Reply::Nil });
+        return Ok(if get {
+            Reply::opt_bulk(old)
+        } else {
+            Reply::Nil
+        });
     }
     ctx.set_key(key, Value::Str(StrValue::encoded(value)), keepttl);
     ctx.notify(EventClass::String, "set", key);
@@ -59,7 +65,11 @@ fn set(ctx: &mut Ctx) -> CmdResult {
         ctx.notify(EventClass::Generic, "expire", key);
     }
     ctx.dirty(1);
-    Ok(if get { Reply::opt_bulk(old) } else { Reply::ok() })
+    Ok(if get {
+        Reply::opt_bulk(old)
+    } else {
+        Reply::ok()
+    })
 }
 
 /// Converts an EX/PX/EXAT/PXAT argument to an absolute time in ms, with Redis's errors.
@@ -128,7 +138,13 @@ mod tests {
         assert_eq!(run("set k v nx"), Reply::ok());
         assert_eq!(run("set k w nx"), Reply::Nil);
         assert_eq!(run("set k w xx get"), Reply::bulk_str("v"));
-        assert_eq!(run("set k w ex 0"), Reply::Error("ERR invalid expire time in 'set' command".into()));
-        assert_eq!(run("set k w nx xx"), Reply::Error("ERR syntax error".into()));
+        assert_eq!(
+            run("set k w ex 0"),
+            Reply::Error("ERR invalid expire time in 'set' command".into())
+        );
+        assert_eq!(
+            run("set k w nx xx"),
+            Reply::Error("ERR syntax error".into())
+        );
     }
 }
