@@ -1051,3 +1051,342 @@ pub const COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{ClientId, Engine, VirtualClock};
+
+    fn setup() -> (Engine, VirtualClock, ClientId) {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        (e, clock, c)
+    }
+    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+    fn err(text: &str) -> Reply {
+        Reply::Error(text.into())
+    }
+    fn enc(e: &Engine, key: &str) -> &'static str {
+        e.db(0)
+            .and_then(|d| d.peek(key.as_bytes()))
+            .map_or("none", |en| en.value.encoding_name())
+    }
+    fn ttl(e: &Engine, key: &str) -> Option<i64> {
+        e.db(0)
+            .and_then(|d| d.peek(key.as_bytes()))
+            .and_then(|en| en.expire_at)
+    }
+    fn events(e: &mut Engine) -> Vec<&'static str> {
+        e.drain_events().into_iter().map(|ev| ev.event).collect()
+    }
+
+    #[test]
+    fn set_options_follow_redis_parse_rules() {
+        let (mut e, _, c) = setup();
+        assert_eq!(run(&mut e, c, "set k v nx"), Reply::ok());
+        assert_eq!(run(&mut e, c, "set k w nx"), Reply::Nil);
+        assert_eq!(run(&mut e, c, "set k w xx get"), Reply::bulk_str("v"));
+        assert_eq!(run(&mut e, c, "set k w nx get"), Reply::bulk_str("w"));
+        assert_eq!(run(&mut e, c, "set k w nx xx"), err("ERR syntax error"));
+        assert_eq!(run(&mut e, c, "set k w ex 10 ex 20"), Reply::ok());
+        assert_eq!(
+            run(&mut e, c, "set k w ex 10 px 20"),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            run(&mut e, c, "set k w keepttl ex 1"),
+            err("ERR syntax error")
+        );
+        assert_eq!(run(&mut e, c, "set k w ex"), err("ERR syntax error"));
+        assert_eq!(run(&mut e, c, "set k w persist"), err("ERR syntax error"));
+        // The option list is checked before the number.
+        assert_eq!(
+            run(&mut e, c, "set k w ex abc bogus"),
+            err("ERR syntax error")
+        );
+        assert_eq!(
+            run(&mut e, c, "set k w ex abc"),
+            err("ERR value is not an integer or out of range")
+        );
+        assert_eq!(
+            run(&mut e, c, "set k w ex 0"),
+            err("ERR invalid expire time in 'set' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "set k w px 9223372036854775807"),
+            err("ERR invalid expire time in 'set' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "set k w ex 9223372036854776"),
+            err("ERR invalid expire time in 'set' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "setex k 0 v"),
+            err("ERR invalid expire time in 'setex' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "psetex k -1 v"),
+            err("ERR invalid expire time in 'psetex' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "getex k px 0"),
+            err("ERR invalid expire time in 'getex' command")
+        );
+        assert_eq!(run(&mut e, c, "set k w exat 9223372036854775"), Reply::ok());
+        assert_eq!(ttl(&e, "k"), Some(9_223_372_036_854_775_000));
+    }
+
+    #[test]
+    fn ttl_handling_matches_redis() {
+        let (mut e, clock, c) = setup();
+        let now = e.now_ms();
+        run(&mut e, c, "set k v px 100");
+        assert_eq!(ttl(&e, "k"), Some(now + 100));
+        run(&mut e, c, "set k w keepttl");
+        assert_eq!(ttl(&e, "k"), Some(now + 100));
+        for cmd in ["incr", "incrbyfloat", "append", "setrange"] {
+            let line = match cmd {
+                "incr" => "incr n",
+                "incrbyfloat" => "incrbyfloat n 1.5",
+                "append" => "append n x",
+                _ => "setrange n 0 7",
+            };
+            run(&mut e, c, "set n 1 px 50");
+            run(&mut e, c, line);
+            assert_eq!(ttl(&e, "n"), Some(now + 50), "{cmd} must keep the ttl");
+        }
+        run(&mut e, c, "getset n 5");
+        assert_eq!(ttl(&e, "n"), None);
+        run(&mut e, c, "set k v");
+        assert_eq!(ttl(&e, "k"), None);
+        assert_eq!(run(&mut e, c, "getex k ex 10"), Reply::bulk_str("v"));
+        assert_eq!(ttl(&e, "k"), Some(now + 10_000));
+        assert_eq!(run(&mut e, c, "getex k persist"), Reply::bulk_str("v"));
+        assert_eq!(ttl(&e, "k"), None);
+        assert_eq!(run(&mut e, c, "getex k exat 1"), Reply::bulk_str("v"));
+        assert_eq!(e.db(0).map(|d| d.peek(b"k").is_some()), Some(false));
+        run(&mut e, c, "setex s 1 v");
+        clock.advance_ms(1001);
+        assert_eq!(run(&mut e, c, "get s"), Reply::Nil);
+    }
+
+    #[test]
+    fn encodings_follow_t_string_c() {
+        // Expected values read from redis-server 7.0 with OBJECT ENCODING.
+        let (mut e, _, c) = setup();
+        let cases: &[(&str, &str, &str)] = &[
+            ("set a 123", "a", "int"),
+            ("set a -9223372036854775808", "a", "int"),
+            ("set a 9223372036854775808", "a", "embstr"),
+            ("set a 0123", "a", "embstr"),
+            (
+                "set a 12345678901234567890123456789012345678901234",
+                "a",
+                "embstr",
+            ),
+            (
+                "set a 123456789012345678901234567890123456789012345",
+                "a",
+                "raw",
+            ),
+            ("append a x", "a", "raw"),
+            ("set b 5", "b", "int"),
+            ("append b \"\"", "b", "raw"),
+            ("append nk 12", "nk", "int"),
+            ("append nk2 abc", "nk2", "embstr"),
+            ("setrange c 0 abc", "c", "raw"),
+            ("set d abc", "d", "embstr"),
+            ("setrange d 0 \"\"", "d", "embstr"),
+            ("setrange d 1 x", "d", "raw"),
+            ("incrbyfloat f 1", "f", "embstr"),
+            ("incrbyfloat f2 1e50", "f2", "raw"),
+            ("incr i", "i", "int"),
+            ("incrbyfloat i 0", "i", "embstr"),
+            ("incr i", "i", "int"),
+            ("getset i 77", "i", "int"),
+            ("setex l 100 42", "l", "int"),
+            ("psetex l 100000 4x", "l", "embstr"),
+            ("setnx m 3", "m", "int"),
+            ("set o \" 1\"", "o", "embstr"),
+            ("mset p 1 q xx", "p", "int"),
+        ];
+        for (line, key, want) in cases {
+            assert!(!run(&mut e, c, line).is_error(), "{line}");
+            assert_eq!(enc(&e, key), *want, "{line}");
+        }
+    }
+
+    #[test]
+    fn events_and_dirty() {
+        let (mut e, _, c) = setup();
+        e.capture_events(true);
+        let d0 = e.stats.dirty;
+        run(&mut e, c, "set k 1 ex 10");
+        assert_eq!(events(&mut e), ["set", "expire"]);
+        run(&mut e, c, "incrby k 2");
+        run(&mut e, c, "decr k");
+        run(&mut e, c, "incrbyfloat k 1.5");
+        run(&mut e, c, "append k x");
+        run(&mut e, c, "setrange k 0 y");
+        assert_eq!(
+            events(&mut e),
+            ["incrby", "incrby", "incrbyfloat", "append", "setrange"]
+        );
+        run(&mut e, c, "getex k persist");
+        run(&mut e, c, "getex k persist");
+        run(&mut e, c, "getex k px 100");
+        run(&mut e, c, "getdel k");
+        run(&mut e, c, "getdel k");
+        assert_eq!(events(&mut e), ["persist", "expire", "del"]);
+        run(&mut e, c, "mset a 1 b 2");
+        run(&mut e, c, "msetnx a 1 c 2");
+        run(&mut e, c, "setnx a 1");
+        run(&mut e, c, "set a 1 xx get");
+        assert_eq!(events(&mut e), ["set", "set", "set"]);
+        assert_eq!(e.stats.dirty - d0, 1 + 5 + 3 + 2 + 1);
+        // Failed commands change nothing.
+        run(&mut e, c, "incrby a x");
+        run(&mut e, c, "setrange a -1 x");
+        run(&mut e, c, "setrange a 0 \"\"");
+        assert!(events(&mut e).is_empty());
+    }
+
+    #[test]
+    fn counters_and_overflow() {
+        let (mut e, _, c) = setup();
+        assert_eq!(run(&mut e, c, "incr n"), Reply::Int(1));
+        assert_eq!(run(&mut e, c, "decrby n 3"), Reply::Int(-2));
+        run(&mut e, c, "set n 9223372036854775807");
+        assert_eq!(
+            run(&mut e, c, "incr n"),
+            err("ERR increment or decrement would overflow")
+        );
+        assert_eq!(
+            run(&mut e, c, "decrby n -9223372036854775808"),
+            err("ERR decrement would overflow")
+        );
+        run(&mut e, c, "set n -9223372036854775808");
+        assert_eq!(
+            run(&mut e, c, "decr n"),
+            err("ERR increment or decrement would overflow")
+        );
+        assert_eq!(run(&mut e, c, "set s 1.0"), Reply::ok());
+        assert_eq!(
+            run(&mut e, c, "incr s"),
+            err("ERR value is not an integer or out of range")
+        );
+        assert_eq!(run(&mut e, c, "incrbyfloat s 0.1"), Reply::bulk_str("1.1"));
+        assert_eq!(
+            run(&mut e, c, "incrbyfloat s nan"),
+            err("ERR value is not a valid float")
+        );
+        assert_eq!(
+            run(&mut e, c, "incrbyfloat s inf"),
+            err("ERR increment would produce NaN or Infinity")
+        );
+        assert_eq!(
+            run(&mut e, c, "incrbyfloat t 1e10"),
+            Reply::bulk_str("10000000000")
+        );
+        assert_eq!(
+            run(&mut e, c, "incrbyfloat t 0.1"),
+            Reply::bulk_str("10000000000.09999999962747097")
+        );
+        assert_eq!(run(&mut e, c, "incrbyfloat z -0"), Reply::bulk_str("0"));
+    }
+
+    #[test]
+    fn ranges() {
+        assert_eq!(range_of(16, 0, 3), Some((0, 3)));
+        assert_eq!(range_of(16, -3, -1), Some((13, 15)));
+        assert_eq!(range_of(16, -1, -5), None);
+        assert_eq!(range_of(16, 5, 3), None);
+        assert_eq!(range_of(0, 0, -1), None);
+        assert_eq!(range_of(16, i64::MIN, i64::MAX), Some((0, 15)));
+        let (mut e, _, c) = setup();
+        assert_eq!(run(&mut e, c, "setrange k 3 ab"), Reply::Int(5));
+        assert_eq!(run(&mut e, c, "get k"), Reply::bulk(b"\0\0\0ab".to_vec()));
+        assert_eq!(run(&mut e, c, "setrange k 1 x"), Reply::Int(5));
+        assert_eq!(
+            run(&mut e, c, "getrange k 1 3"),
+            Reply::bulk(b"x\0a".to_vec())
+        );
+        assert_eq!(run(&mut e, c, "substr k -2 -1"), Reply::bulk_str("ab"));
+        assert_eq!(
+            run(&mut e, c, "setrange k 536870912 x"),
+            err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        );
+        assert_eq!(
+            run(&mut e, c, "setrange k 9223372036854775807 x"),
+            err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        );
+        assert_eq!(
+            run(&mut e, c, "setrange k -1 x"),
+            err("ERR offset is out of range")
+        );
+        e.config.proto_max_bulk_len = 6;
+        assert_eq!(
+            run(&mut e, c, "append k xy"),
+            err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
+        );
+        assert_eq!(run(&mut e, c, "append k x"), Reply::Int(6));
+    }
+
+    #[test]
+    fn lcs_matches_redis_examples() {
+        let (mut e, _, c) = setup();
+        run(&mut e, c, "mset key1 ohmytext key2 mynewtext");
+        assert_eq!(run(&mut e, c, "lcs key1 key2"), Reply::bulk_str("mytext"));
+        assert_eq!(run(&mut e, c, "lcs key1 key2 len"), Reply::Int(6));
+        let range = |a: i64, b: i64| Reply::Array(vec![Reply::Int(a), Reply::Int(b)]);
+        assert_eq!(
+            run(&mut e, c, "lcs key1 key2 idx minmatchlen 4 withmatchlen"),
+            Reply::Map(vec![
+                (
+                    Reply::bulk_str("matches"),
+                    Reply::Array(vec![Reply::Array(vec![
+                        range(4, 7),
+                        range(5, 8),
+                        Reply::Int(4)
+                    ])])
+                ),
+                (Reply::bulk_str("len"), Reply::Int(6)),
+            ])
+        );
+        assert_eq!(
+            run(&mut e, c, "lcs key1 key2 len idx"),
+            err("ERR If you want both the length and indexes, please just use IDX.")
+        );
+        e.config.proto_max_bulk_len = 10;
+        assert_eq!(
+            run(&mut e, c, "lcs key1 key2"),
+            err("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        );
+    }
+
+    #[test]
+    fn mset_pairs_and_read_statistics() {
+        let (mut e, _, c) = setup();
+        assert_eq!(
+            run(&mut e, c, "mset a 1 b"),
+            err("ERR wrong number of arguments for 'mset' command")
+        );
+        assert_eq!(
+            run(&mut e, c, "msetnx a 1 b"),
+            err("ERR wrong number of arguments for 'msetnx' command")
+        );
+        run(&mut e, c, "mset a 1 b 2");
+        let (h, m) = (e.stats.keyspace_hits, e.stats.keyspace_misses);
+        assert_eq!(
+            run(&mut e, c, "mget a nope b"),
+            Reply::Array(vec![Reply::bulk_str("1"), Reply::Nil, Reply::bulk_str("2")])
+        );
+        run(&mut e, c, "incr a");
+        assert_eq!(
+            (e.stats.keyspace_hits - h, e.stats.keyspace_misses - m),
+            (2, 1)
+        );
+    }
+}
