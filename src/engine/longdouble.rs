@@ -136,7 +136,7 @@ impl LongDouble {
     }
 
     /// `self + other`, rounded to nearest even like the x87 FPU in extended precision.
-    pub fn add(self, other: LongDouble) -> LongDouble {
+    fn sum(self, other: LongDouble) -> LongDouble {
         match (self.class, other.class) {
             (Class::Nan, _) | (_, Class::Nan) => return LongDouble::nan(),
             (Class::Inf, Class::Inf) => {
@@ -267,6 +267,13 @@ impl LongDouble {
                 sign * m * 2f64.powi(half) * 2f64.powi(e - half)
             }
         }
+    }
+}
+
+impl std::ops::Add for LongDouble {
+    type Output = LongDouble;
+    fn add(self, other: LongDouble) -> LongDouble {
+        self.sum(other)
     }
 }
 
@@ -657,6 +664,7 @@ impl Big {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::ops::Add;
 
     fn ld(s: &str) -> LongDouble {
         LongDouble::parse(s.as_bytes()).unwrap()

@@ -455,7 +455,7 @@ fn msetnx(ctx: &mut Ctx) -> CmdResult {
 
 fn mset_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
     let pairs = ctx.args().rest();
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         // The table's arity only says "at least 3"; pairing is checked here, as Redis does.
         return Err(arity_error(ctx.cmd.name));
     }
@@ -510,7 +510,7 @@ fn incrbyfloat(ctx: &mut Ctx) -> CmdResult {
         Some(s) => LongDouble::parse_redis(&s.bytes).ok_or_else(RedisError::not_float)?,
     };
     let by = LongDouble::parse_redis(by).ok_or_else(RedisError::not_float)?;
-    let sum = current.add(by);
+    let sum = current + by;
     if !sum.is_finite() {
         return Err(RedisError::raw(errors::NAN_OR_INF));
     }
