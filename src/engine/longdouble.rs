@@ -252,22 +252,6 @@ impl LongDouble {
         }
         out
     }
-
-    /// The nearest f64 (for callers that need a double afterwards).
-    pub fn to_f64(&self) -> f64 {
-        let sign = if self.neg { -1.0 } else { 1.0 };
-        match self.class {
-            Class::Nan => f64::NAN,
-            Class::Inf => sign * f64::INFINITY,
-            Class::Finite => {
-                // Two steps keep intermediate powers of two representable.
-                let e = self.exp.clamp(-3000, 3000) as i32;
-                let m = self.mant as f64;
-                let half = e / 2;
-                sign * m * 2f64.powi(half) * 2f64.powi(e - half)
-            }
-        }
-    }
 }
 
 impl std::ops::Add for LongDouble {

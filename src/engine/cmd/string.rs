@@ -245,9 +245,13 @@ fn range_of(len: usize, start: i64, end: i64) -> Option<(usize, usize)> {
 
 /// The longest common subsequence table of Redis's LCS: `t[i][j]` (flattened, row length
 /// `b.len() + 1`) is the LCS length of `a[..i]` and `b[..j]`.
-fn lcs_table(a: &[u8], b: &[u8]) -> Vec<u32> {
+/// `None` when the table cannot be allocated.
+fn lcs_table(a: &[u8], b: &[u8]) -> Option<Vec<u32>> {
     let w = b.len() + 1;
-    let mut t = vec![0u32; (a.len() + 1) * w];
+    let cells = (a.len() + 1).checked_mul(w)?;
+    let mut t = Vec::new();
+    t.try_reserve_exact(cells).ok()?;
+    t.resize(cells, 0u32);
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             t[i * w + j] = if a[i - 1] == b[j - 1] {
@@ -257,7 +261,7 @@ fn lcs_table(a: &[u8], b: &[u8]) -> Vec<u32> {
             };
         }
     }
-    t
+    Some(t)
 }
 
 /// One matching range found by LCS: positions in a, positions in b, length.
@@ -668,7 +672,11 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
             "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
         ));
     }
-    let table = lcs_table(&a, &b);
+    let Some(table) = lcs_table(&a, &b) else {
+        return Err(RedisError::err(
+            "Insufficient memory, failed allocating transient memory for LCS",
+        ));
+    };
     let len = i64::from(table.last().copied().unwrap_or(0));
     if getlen {
         return Ok(Reply::Int(len));
