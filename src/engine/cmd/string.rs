@@ -7,7 +7,7 @@
 //! INCRBYFLOAT stores its text as a fresh string ([`StrValue::plain`]).
 
 use crate::engine::events::EventClass;
-use crate::engine::keyspace::{Access, Entry, StrValue, Value};
+use crate::engine::keyspace::{Access, Entry, StrEnc, StrValue, Value};
 use crate::engine::longdouble::LongDouble;
 use crate::engine::num::parse_i64;
 use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
@@ -541,7 +541,7 @@ fn append(ctx: &mut Ctx) -> CmdResult {
             if let Some(s) = ctx.write_string(key)? {
                 // Appending turns any encoding into a plain growable (raw) string.
                 s.bytes.extend_from_slice(value);
-                s.enc = crate::engine::keyspace::StrEnc::Raw;
+                s.enc = StrEnc::Raw;
                 total = s.bytes.len();
             }
             ctx.signal_modified(key);
@@ -611,7 +611,7 @@ fn setrange(ctx: &mut Ctx) -> CmdResult {
                 if let Some(dst) = s.bytes.get_mut(from..to) {
                     dst.copy_from_slice(value);
                 }
-                s.enc = crate::engine::keyspace::StrEnc::Raw;
+                s.enc = StrEnc::Raw;
                 new_len = s.bytes.len();
             }
             ctx.signal_modified(key);
@@ -1219,6 +1219,10 @@ mod tests {
             ("setnx m 3", "m", "int"),
             ("set o \" 1\"", "o", "embstr"),
             ("mset p 1 q xx", "p", "int"),
+            ("msetnx i2 5 j2 yy", "j2", "embstr"),
+            ("incrby q2 10000", "q2", "int"),
+            ("decrby q2 20000", "q2", "int"),
+            ("set r 1 get", "r", "int"),
         ];
         for (line, key, want) in cases {
             assert!(!run(&mut e, c, line).is_error(), "{line}");
