@@ -342,12 +342,7 @@ impl Engine {
             if self.events.len() >= events::EVENT_BUFFER_LIMIT {
                 self.events.pop_front();
             }
-            self.events.push_back(KeyEvent {
-                class,
-                event,
-                db,
-                key: key.to_vec(),
-            });
+            self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
         }
     }
 
@@ -434,9 +429,7 @@ impl Engine {
 
     /// Runs one command for `client` and returns its reply.
     pub fn execute(&mut self, client: ClientId, argv: &[Vec<u8>]) -> Reply {
-        let Some(name) = argv.first() else {
-            return Reply::NoReply;
-        };
+        let Some(name) = argv.first() else { return Reply::NoReply };
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR unknown client".into());
         }
@@ -455,13 +448,7 @@ impl Engine {
             c.db
         };
         let start = self.clock.now_us();
-        let mut ctx = Ctx {
-            eng: self,
-            client,
-            argv,
-            cmd,
-            db,
-        };
+        let mut ctx = Ctx { eng: self, client, argv, cmd, db };
         let result = (cmd.handler)(&mut ctx);
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
         self.stats.total_commands += 1;
@@ -488,8 +475,7 @@ impl Engine {
     /// Runs a line typed in a console: split like redis-cli, execute, return the reply.
     /// `Err` carries redis-cli's message for unbalanced quotes.
     pub fn execute_line(&mut self, client: ClientId, line: &str) -> Result<Reply, String> {
-        let argv =
-            cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
+        let argv = cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
         Ok(self.execute(client, &argv))
     }
 }
@@ -551,31 +537,18 @@ fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisE
 
 /// Redis's arity error for a command's full name.
 pub fn arity_error(full_name: &str) -> RedisError {
-    RedisError::err(format!(
-        "wrong number of arguments for '{full_name}' command"
-    ))
+    RedisError::err(format!("wrong number of arguments for '{full_name}' command"))
 }
 
 /// What C's `%.*s` prints of an argument: up to the first NUL, at most `max` bytes.
 fn c_string_prefix(bytes: &[u8], max: usize) -> String {
-    let end = bytes
-        .iter()
-        .position(|&b| b == 0)
-        .unwrap_or(bytes.len())
-        .min(max);
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 /// Redis's LFU counter update on access: decay by elapsed minutes, then a logarithmic
 /// increment (`LFULogIncr`), using `r` as the random draw.
-fn lfu_touch(
-    counter: u8,
-    last_ms: i64,
-    now_ms: i64,
-    log_factor: u32,
-    decay_min: u32,
-    r: u64,
-) -> u8 {
+fn lfu_touch(counter: u8, last_ms: i64, now_ms: i64, log_factor: u32, decay_min: u32, r: u64) -> u8 {
     let mut c = counter;
     if decay_min > 0 {
         let minutes = ((now_ms - last_ms).max(0) / 60_000) as u64 / u64::from(decay_min);
@@ -612,10 +585,7 @@ mod tests {
             run(&mut e, c, "foo a b"),
             Reply::Error("ERR unknown command 'foo', with args beginning with: 'a' 'b' ".into())
         );
-        assert_eq!(
-            run(&mut e, c, "foo"),
-            Reply::Error("ERR unknown command 'foo', with args beginning with: ".into())
-        );
+        assert_eq!(run(&mut e, c, "foo"), Reply::Error("ERR unknown command 'foo', with args beginning with: ".into()));
         assert_eq!(
             run(&mut e, c, "get"),
             Reply::Error("ERR wrong number of arguments for 'get' command".into())

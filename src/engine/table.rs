@@ -79,9 +79,7 @@ impl Group {
 
     /// Parses a group name as used by `HELP @group`.
     pub fn parse(name: &str) -> Option<Group> {
-        Group::ALL
-            .into_iter()
-            .find(|g| g.name().eq_ignore_ascii_case(name))
+        Group::ALL.into_iter().find(|g| g.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -149,11 +147,7 @@ impl CommandSpec {
         if self.first_key <= 0 || self.step <= 0 {
             return Vec::new();
         }
-        let last = if self.last_key < 0 {
-            argc as i64 + i64::from(self.last_key)
-        } else {
-            i64::from(self.last_key)
-        };
+        let last = if self.last_key < 0 { argc as i64 + i64::from(self.last_key) } else { i64::from(self.last_key) };
         let mut out = Vec::new();
         let mut i = i64::from(self.first_key);
         while i <= last && (i as usize) < argc {
