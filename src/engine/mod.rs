@@ -14,6 +14,7 @@ pub mod cmd;
 pub mod dict;
 pub mod events;
 pub mod keyspace;
+pub mod longdouble;
 pub mod num;
 pub mod reply;
 pub mod resp;
