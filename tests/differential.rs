@@ -25,10 +25,7 @@ use redis_playground::engine::resp::{encode, parse_reply};
 use redis_playground::engine::Reply;
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(0)
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
 struct Server {
@@ -57,16 +54,7 @@ fn wait_for_port(port: u16) -> bool {
 fn start_redis() -> Option<Server> {
     let port = free_port();
     let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
         .args(["--protected-mode", "no", "--enable-debug-command", "yes"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -101,10 +89,7 @@ struct Side {
 
 impl Side {
     fn new(port: u16) -> Side {
-        Side {
-            port,
-            conns: Vec::new(),
-        }
+        Side { port, conns: Vec::new() }
     }
 
     fn conn(&mut self, n: usize) -> &mut (TcpStream, Vec<u8>) {
@@ -122,10 +107,7 @@ impl Side {
 
     /// Sends argv on connection n and returns the raw bytes of one reply.
     fn call(&mut self, n: usize, argv: &[Vec<u8>]) -> Vec<u8> {
-        let req = encode(
-            &Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect()),
-            2,
-        );
+        let req = encode(&Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect()), 2);
         let (stream, buf) = self.conn(n);
         stream.write_all(&req).expect("write");
         read_reply(stream, buf)
@@ -172,8 +154,7 @@ fn scan_all(side: &mut Side, n: usize, argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
         let Ok(Some((Reply::Array(parts), _))) = parse_reply(&raw) else {
             return vec![raw];
         };
-        let (Some(Reply::Bulk(cursor)), Some(Reply::Array(items))) = (parts.first(), parts.get(1))
-        else {
+        let (Some(Reply::Bulk(cursor)), Some(Reply::Array(items))) = (parts.first(), parts.get(1)) else {
             return vec![raw];
         };
         all.extend(items.iter().map(|r| encode(r, 2)));
@@ -199,11 +180,7 @@ struct Outcome {
 
 fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
     let text = std::fs::read_to_string(path).expect("read script");
-    let mut out = Outcome {
-        compared: 0,
-        matched: 0,
-        failures: Vec::new(),
-    };
+    let mut out = Outcome { compared: 0, matched: 0, failures: Vec::new() };
     let mut client = 0usize;
     for side in [&mut *redis, &mut *ours] {
         side.conns.clear();
@@ -240,40 +217,23 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             _ => {}
         }
         let Some(argv) = split_args(rest.as_bytes()) else {
-            out.failures.push(format!(
-                "{}:{}: cannot split {rest:?}",
-                path.display(),
-                lineno + 1
-            ));
+            out.failures.push(format!("{}:{}: cannot split {rest:?}", path.display(), lineno + 1));
             continue;
         };
         if argv.is_empty() {
             continue;
         }
         let (expected, got) = match directive {
-            "scanall" => (
-                scan_all(redis, client, &argv),
-                scan_all(ours, client, &argv),
-            ),
-            "unordered" => (
-                sorted_elements(&redis.call(client, &argv)),
-                sorted_elements(&ours.call(client, &argv)),
-            ),
+            "scanall" => (scan_all(redis, client, &argv), scan_all(ours, client, &argv)),
+            "unordered" => (sorted_elements(&redis.call(client, &argv)), sorted_elements(&ours.call(client, &argv))),
             "nocompare" => {
                 redis.call(client, &argv);
                 ours.call(client, &argv);
                 continue;
             }
-            "" => (
-                vec![redis.call(client, &argv)],
-                vec![ours.call(client, &argv)],
-            ),
+            "" => (vec![redis.call(client, &argv)], vec![ours.call(client, &argv)]),
             other => {
-                out.failures.push(format!(
-                    "{}:{}: unknown directive @{other}",
-                    path.display(),
-                    lineno + 1
-                ));
+                out.failures.push(format!("{}:{}: unknown directive @{other}", path.display(), lineno + 1));
                 continue;
             }
         };
@@ -297,9 +257,8 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
 
 fn scripts() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut v: Vec<PathBuf> =
+        std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     v.retain(|p| p.extension().is_some_and(|e| e == "redis"));
     // DIFF_ONLY=strings runs only scripts whose name contains "strings".
     if let Ok(only) = std::env::var("DIFF_ONLY") {
@@ -326,10 +285,7 @@ fn differential_against_redis_server() {
         let o = run_script(&script, &mut redis, &mut ours);
         println!(
             "differential {}: {}/{} replies match",
-            script
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
+            script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
             o.matched,
             o.compared
         );

@@ -21,15 +21,10 @@ fn run_transcript(path: &Path) -> Vec<String> {
     // Each step: (line number, what ran, produced output), then the expected lines follow.
     let mut produced: Option<(usize, String, String)> = None;
     let mut expected = String::new();
-    let flush = |produced: &mut Option<(usize, String, String)>,
-                 expected: &mut String,
-                 failures: &mut Vec<String>| {
+    let flush = |produced: &mut Option<(usize, String, String)>, expected: &mut String, failures: &mut Vec<String>| {
         if let Some((line, cmd, got)) = produced.take() {
             if &got != expected {
-                failures.push(format!(
-                    "{}:{line}: {cmd}\n--- expected\n{expected}--- got\n{got}",
-                    path.display()
-                ));
+                failures.push(format!("{}:{line}: {cmd}\n--- expected\n{expected}--- got\n{got}", path.display()));
             }
         }
         expected.clear();
@@ -58,28 +53,16 @@ fn run_transcript(path: &Path) -> Vec<String> {
                 "pushed" => {
                     let id = *clients.entry(current).or_insert_with(|| engine.connect());
                     let proto = engine.client_protocol(id);
-                    let out: String = engine
-                        .take_pushed(id)
-                        .iter()
-                        .map(|r| format_reply(r, proto))
-                        .collect();
+                    let out: String = engine.take_pushed(id).iter().map(|r| format_reply(r, proto)).collect();
                     produced = Some((i + 1, "!pushed".into(), out));
                 }
-                other => failures.push(format!(
-                    "{}:{}: unknown directive !{other}",
-                    path.display(),
-                    i + 1
-                )),
+                other => failures.push(format!("{}:{}: unknown directive !{other}", path.display(), i + 1)),
             }
         } else if produced.is_some() {
             expected.push_str(line);
             expected.push('\n');
         } else if !line.trim().is_empty() {
-            failures.push(format!(
-                "{}:{}: text outside a step: {line}",
-                path.display(),
-                i + 1
-            ));
+            failures.push(format!("{}:{}: text outside a step: {line}", path.display(), i + 1));
         }
     }
     flush(&mut produced, &mut expected, &mut failures);
@@ -89,9 +72,8 @@ fn run_transcript(path: &Path) -> Vec<String> {
 #[test]
 fn transcripts() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&dir).map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "txt"));
     files.sort();
     assert!(!files.is_empty(), "no transcripts found");
@@ -99,10 +81,6 @@ fn transcripts() {
     for f in &files {
         failures.extend(run_transcript(f));
     }
-    println!(
-        "transcripts: {} files, {} failures",
-        files.len(),
-        failures.len()
-    );
+    println!("transcripts: {} files, {} failures", files.len(), failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -57,14 +57,8 @@ fn main() {
 
 fn serve(mut stream: TcpStream, engine: Shared) {
     stream.set_nodelay(true).ok();
-    let peer = stream
-        .peer_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    let local = stream
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+    let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let id = match engine.lock() {
         Ok(mut e) => e.connect_from(&peer, &local),
         Err(_) => return,

@@ -17,10 +17,7 @@ pub struct Args<'a> {
 impl<'a> Args<'a> {
     /// A cursor positioned after `argv[0]`; `skip` more arguments are skipped (subcommands).
     pub fn new(argv: &'a [Vec<u8>], skip: usize) -> Self {
-        Args {
-            argv,
-            pos: 1 + skip,
-        }
+        Args { argv, pos: 1 + skip }
     }
 
     /// How many arguments are left.

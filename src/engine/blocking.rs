@@ -68,12 +68,7 @@ impl Ctx<'_> {
     /// Parks the calling client until one of `keys` changes or `timeout_ms` passes (`0` waits
     /// forever); `timeout_reply` is what it gets on timeout. Returns the reply to send now:
     /// nothing (the client waits), or `timeout_reply` at once where blocking is not allowed.
-    pub fn block(
-        &mut self,
-        keys: Vec<Vec<u8>>,
-        timeout_ms: i64,
-        timeout_reply: Reply,
-    ) -> CmdResult {
+    pub fn block(&mut self, keys: Vec<Vec<u8>>, timeout_ms: i64, timeout_reply: Reply) -> CmdResult {
         if !self.block_mode.may_block {
             return Ok(timeout_reply);
         }
@@ -82,18 +77,8 @@ impl Ctx<'_> {
             // Still nothing to serve: keep the existing place in every queue.
             return Ok(Reply::NoReply);
         }
-        let deadline_ms = if timeout_ms > 0 {
-            Some(self.now_ms().saturating_add(timeout_ms))
-        } else {
-            None
-        };
-        let b = Blocked {
-            db: self.db,
-            keys,
-            deadline_ms,
-            argv: self.argv.to_vec(),
-            timeout_reply,
-        };
+        let deadline_ms = if timeout_ms > 0 { Some(self.now_ms().saturating_add(timeout_ms)) } else { None };
+        let b = Blocked { db: self.db, keys, deadline_ms, argv: self.argv.to_vec(), timeout_reply };
         let st = &mut self.eng.blocking;
         for k in &b.keys {
             let q = st.by_key.entry((b.db, k.clone())).or_default();
@@ -141,11 +126,7 @@ impl Engine {
 
     /// The earliest blocking deadline, so a host can schedule its next `tick`.
     pub fn next_block_deadline(&self) -> Option<i64> {
-        self.blocking
-            .clients
-            .values()
-            .filter_map(|b| b.deadline_ms)
-            .min()
+        self.blocking.clients.values().filter_map(|b| b.deadline_ms).min()
     }
 
     /// Unblocks a client with `reply` pushed to it (timeouts, CLIENT UNBLOCK). False if it
@@ -200,12 +181,8 @@ impl Engine {
             rounds += 1;
             let ready = std::mem::take(&mut self.blocking.ready);
             for slot in ready {
-                let waiters: Vec<ClientId> = self
-                    .blocking
-                    .by_key
-                    .get(&slot)
-                    .map(|q| q.iter().copied().collect())
-                    .unwrap_or_default();
+                let waiters: Vec<ClientId> =
+                    self.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
                 for id in waiters {
                     let Some(b) = self.blocking.clients.get(&id).cloned() else {
                         continue;

@@ -121,11 +121,7 @@ pub fn format_reply(reply: &Reply, proto: u8) -> String {
     if matches!(reply, Reply::NoReply) {
         return String::new();
     }
-    let view = if proto >= 3 {
-        reply.clone()
-    } else {
-        to_resp2(reply)
-    };
+    let view = if proto >= 3 { reply.clone() } else { to_resp2(reply) };
     let mut out = String::new();
     format_tty(&view, "", &mut out);
     out
@@ -206,31 +202,15 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Option<Vec<String>> {
-        split_args(s.as_bytes()).map(|v| {
-            v.into_iter()
-                .map(|a| String::from_utf8_lossy(&a).into_owned())
-                .collect()
-        })
+        split_args(s.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
     }
 
     #[test]
     fn splitting_like_redis_cli() {
-        assert_eq!(
-            split("set a b"),
-            Some(vec!["set".into(), "a".into(), "b".into()])
-        );
-        assert_eq!(
-            split("  set   \"a b\"  'c d' "),
-            Some(vec!["set".into(), "a b".into(), "c d".into()])
-        );
-        assert_eq!(
-            split(r#"set k "\x41\n""#),
-            Some(vec!["set".into(), "k".into(), "A\n".into()])
-        );
-        assert_eq!(
-            split(r"set k 'it\'s'"),
-            Some(vec!["set".into(), "k".into(), "it's".into()])
-        );
+        assert_eq!(split("set a b"), Some(vec!["set".into(), "a".into(), "b".into()]));
+        assert_eq!(split("  set   \"a b\"  'c d' "), Some(vec!["set".into(), "a b".into(), "c d".into()]));
+        assert_eq!(split(r#"set k "\x41\n""#), Some(vec!["set".into(), "k".into(), "A\n".into()]));
+        assert_eq!(split(r"set k 'it\'s'"), Some(vec!["set".into(), "k".into(), "it's".into()]));
         assert_eq!(split("set \"a"), None);
         assert_eq!(split("set \"a\"b"), None);
         assert_eq!(split("a\"b c\""), Some(vec!["ab c".into()]));
@@ -243,26 +223,14 @@ mod tests {
         assert_eq!(format_reply(&Reply::Int(1), 2), "(integer) 1\n");
         assert_eq!(format_reply(&Reply::Nil, 2), "(nil)\n");
         assert_eq!(format_reply(&Reply::ok(), 2), "OK\n");
-        assert_eq!(
-            format_reply(&Reply::bulk(vec![0xff, b'"', b'a']), 2),
-            "\"\\xff\\\"a\"\n"
-        );
-        assert_eq!(
-            format_reply(&Reply::Error("ERR x".into()), 2),
-            "(error) ERR x\n"
-        );
+        assert_eq!(format_reply(&Reply::bulk(vec![0xff, b'"', b'a']), 2), "\"\\xff\\\"a\"\n");
+        assert_eq!(format_reply(&Reply::Error("ERR x".into()), 2), "(error) ERR x\n");
         assert_eq!(format_reply(&Reply::empty_array(), 2), "(empty array)\n");
         let nested = Reply::Array(vec![
             Reply::bulk_str("a"),
-            Reply::Array(vec![
-                Reply::Int(1),
-                Reply::Array(vec![Reply::bulk_str("x"), Reply::bulk_str("y")]),
-            ]),
+            Reply::Array(vec![Reply::Int(1), Reply::Array(vec![Reply::bulk_str("x"), Reply::bulk_str("y")])]),
         ]);
-        assert_eq!(
-            format_reply(&nested, 2),
-            "1) \"a\"\n2) 1) (integer) 1\n   2) 1) \"x\"\n      2) \"y\"\n"
-        );
+        assert_eq!(format_reply(&nested, 2), "1) \"a\"\n2) 1) (integer) 1\n   2) 1) \"x\"\n      2) \"y\"\n");
         let many = Reply::Array((1..=10).map(Reply::Int).collect());
         assert!(format_reply(&many, 2).starts_with(" 1) (integer) 1\n 2)"));
         assert!(format_reply(&many, 2).ends_with("10) (integer) 10\n"));

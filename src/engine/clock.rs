@@ -39,9 +39,7 @@ pub struct VirtualClock {
 impl VirtualClock {
     /// A virtual clock starting at `start_ms` milliseconds since the epoch.
     pub fn new(start_ms: i64) -> Self {
-        VirtualClock {
-            us: Arc::new(AtomicI64::new(start_ms.saturating_mul(1000))),
-        }
+        VirtualClock { us: Arc::new(AtomicI64::new(start_ms.saturating_mul(1000))) }
     }
     pub fn advance_ms(&self, ms: i64) {
         self.us.fetch_add(ms.saturating_mul(1000), Ordering::SeqCst);

@@ -24,10 +24,7 @@ pub struct Dict<K, V> {
 
 impl<K, V> Default for Dict<K, V> {
     fn default() -> Self {
-        Dict {
-            buckets: Vec::new(),
-            len: 0,
-        }
+        Dict { buckets: Vec::new(), len: 0 }
     }
 }
 
@@ -86,9 +83,7 @@ impl<K: Hash + Eq, V> Dict<K, V> {
         }
         let idx = self.bucket_of(key);
         let b = self.buckets.get_mut(idx)?;
-        b.iter_mut()
-            .find(|(k, _)| k.borrow() == key)
-            .map(|(_, v)| v)
+        b.iter_mut().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     /// The stored key equal to `key`, with its value.
@@ -101,9 +96,7 @@ impl<K: Hash + Eq, V> Dict<K, V> {
             return None;
         }
         let b = self.buckets.get(self.bucket_of(key))?;
-        b.iter()
-            .find(|(k, _)| k.borrow() == key)
-            .map(|(k, v)| (k, v))
+        b.iter().find(|(k, _)| k.borrow() == key).map(|(k, v)| (k, v))
     }
 
     pub fn contains_key<Q>(&self, key: &Q) -> bool
@@ -191,15 +184,11 @@ impl<K: Hash + Eq, V> Dict<K, V> {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.buckets
-            .iter()
-            .flat_map(|b| b.iter().map(|(k, v)| (k, v)))
+        self.buckets.iter().flat_map(|b| b.iter().map(|(k, v)| (k, v)))
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
-        self.buckets
-            .iter_mut()
-            .flat_map(|b| b.iter_mut().map(|(k, v)| (&*k, v)))
+        self.buckets.iter_mut().flat_map(|b| b.iter_mut().map(|(k, v)| (&*k, v)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &K> {

@@ -29,37 +29,24 @@ pub const EMBSTR_SIZE_LIMIT: usize = 44;
 impl StrValue {
     /// A string as `createStringObject` makes it: embstr when short, raw otherwise.
     pub fn plain(bytes: Vec<u8>) -> StrValue {
-        let enc = if bytes.len() <= EMBSTR_SIZE_LIMIT {
-            StrEnc::Embstr
-        } else {
-            StrEnc::Raw
-        };
+        let enc = if bytes.len() <= EMBSTR_SIZE_LIMIT { StrEnc::Embstr } else { StrEnc::Raw };
         StrValue { bytes, enc }
     }
     /// A string after `tryObjectEncoding`: integers that fit a long become `int`.
     pub fn encoded(bytes: Vec<u8>) -> StrValue {
         if bytes.len() <= 20 && super::num::parse_i64(&bytes).is_some() {
-            StrValue {
-                bytes,
-                enc: StrEnc::Int,
-            }
+            StrValue { bytes, enc: StrEnc::Int }
         } else {
             StrValue::plain(bytes)
         }
     }
     /// A string that was modified in place (APPEND, SETRANGE, SETBIT): always `raw`.
     pub fn raw(bytes: Vec<u8>) -> StrValue {
-        StrValue {
-            bytes,
-            enc: StrEnc::Raw,
-        }
+        StrValue { bytes, enc: StrEnc::Raw }
     }
     /// An integer value (INCR and friends).
     pub fn int(n: i64) -> StrValue {
-        StrValue {
-            bytes: n.to_string().into_bytes(),
-            enc: StrEnc::Int,
-        }
+        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int }
     }
     pub fn encoding_name(&self) -> &'static str {
         match self.enc {
@@ -108,12 +95,7 @@ pub const LFU_INIT_VAL: u8 = 5;
 
 impl Entry {
     pub fn new(value: Value, now_ms: i64) -> Entry {
-        Entry {
-            value,
-            expire_at: None,
-            lru_ms: now_ms,
-            lfu_counter: LFU_INIT_VAL,
-        }
+        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL }
     }
 }
 
@@ -227,10 +209,7 @@ impl Ctx<'_> {
     pub fn read_string(&mut self, key: &[u8]) -> Result<Option<&StrValue>, RedisError> {
         match self.lookup(key, Access::Read) {
             None => Ok(None),
-            Some(Entry {
-                value: Value::Str(s),
-                ..
-            }) => Ok(Some(s)),
+            Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
             #[allow(unreachable_patterns)]
             Some(_) => Err(RedisError::wrong_type()),
         }
@@ -240,10 +219,7 @@ impl Ctx<'_> {
     pub fn write_string(&mut self, key: &[u8]) -> Result<Option<&mut StrValue>, RedisError> {
         match self.lookup(key, Access::Write) {
             None => Ok(None),
-            Some(Entry {
-                value: Value::Str(s),
-                ..
-            }) => Ok(Some(s)),
+            Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
             #[allow(unreachable_patterns)]
             Some(_) => Err(RedisError::wrong_type()),
         }
@@ -254,13 +230,8 @@ impl Ctx<'_> {
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now_ms();
         let db = self.db;
-        let old_expire = if keep_ttl {
-            self.eng
-                .lookup(db, key, Access::NoTouch)
-                .and_then(|e| e.expire_at)
-        } else {
-            None
-        };
+        let old_expire =
+            if keep_ttl { self.eng.lookup(db, key, Access::NoTouch).and_then(|e| e.expire_at) } else { None };
         let mut entry = Entry::new(value, now);
         entry.expire_at = old_expire;
         self.db().put(key.to_vec(), entry);

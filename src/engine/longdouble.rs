@@ -46,34 +46,16 @@ pub enum ParseError {
 }
 
 impl LongDouble {
-    pub const ZERO: LongDouble = LongDouble {
-        neg: false,
-        class: Class::Finite,
-        mant: 0,
-        exp: 0,
-    };
+    pub const ZERO: LongDouble = LongDouble { neg: false, class: Class::Finite, mant: 0, exp: 0 };
 
     fn zero(neg: bool) -> LongDouble {
-        LongDouble {
-            neg,
-            ..LongDouble::ZERO
-        }
+        LongDouble { neg, ..LongDouble::ZERO }
     }
     fn inf(neg: bool) -> LongDouble {
-        LongDouble {
-            neg,
-            class: Class::Inf,
-            mant: 0,
-            exp: 0,
-        }
+        LongDouble { neg, class: Class::Inf, mant: 0, exp: 0 }
     }
     fn nan() -> LongDouble {
-        LongDouble {
-            neg: false,
-            class: Class::Nan,
-            mant: 0,
-            exp: 0,
-        }
+        LongDouble { neg: false, class: Class::Nan, mant: 0, exp: 0 }
     }
 
     pub fn is_nan(&self) -> bool {
@@ -112,10 +94,7 @@ impl LongDouble {
         if is_nan_text(body) {
             return Ok(LongDouble::nan());
         }
-        let hex = body.len() > 2
-            && body[0] == b'0'
-            && (body[1] | 0x20) == b'x'
-            && starts_hex_mantissa(&body[2..]);
+        let hex = body.len() > 2 && body[0] == b'0' && (body[1] | 0x20) == b'x' && starts_hex_mantissa(&body[2..]);
         if hex {
             parse_hex(neg, &body[2..])
         } else {
@@ -140,11 +119,7 @@ impl LongDouble {
         match (self.class, other.class) {
             (Class::Nan, _) | (_, Class::Nan) => return LongDouble::nan(),
             (Class::Inf, Class::Inf) => {
-                return if self.neg == other.neg {
-                    self
-                } else {
-                    LongDouble::nan()
-                };
+                return if self.neg == other.neg { self } else { LongDouble::nan() };
             }
             (Class::Inf, _) => return self,
             (_, Class::Inf) => return other,
@@ -165,11 +140,7 @@ impl LongDouble {
             (v.mant << lz, v.exp - i64::from(lz), v.neg)
         };
         let (a, b) = (norm(self), norm(other));
-        let (big, small) = if (a.1, a.0) >= (b.1, b.0) {
-            (a, b)
-        } else {
-            (b, a)
-        };
+        let (big, small) = if (a.1, a.0) >= (b.1, b.0) { (a, b) } else { (b, a) };
         // 62 guard bits below the larger operand's mantissa make the rounding exact.
         let wide_a = u128::from(big.0) << 62;
         let exp = big.1 - 62;
@@ -221,11 +192,7 @@ impl LongDouble {
             }
             q.to_decimal()
         };
-        let padded = if digits.len() < 18 {
-            format!("{digits:0>18}")
-        } else {
-            digits
-        };
+        let padded = if digits.len() < 18 { format!("{digits:0>18}") } else { digits };
         let (int, frac) = padded.split_at(padded.len() - 17);
         format!("{sign}{int}.{frac}")
     }
@@ -234,11 +201,7 @@ impl LongDouble {
     /// without trailing zeros or a trailing point, and "-0" written as "0".
     pub fn to_human(&self) -> String {
         if self.is_infinite() {
-            return if self.neg {
-                "-inf".into()
-            } else {
-                "inf".into()
-            };
+            return if self.neg { "-inf".into() } else { "inf".into() };
         }
         let fixed = self.to_fixed17();
         let mut out = if fixed.contains('.') {
@@ -271,9 +234,7 @@ fn is_nan_text(body: &[u8]) -> bool {
         || (rest.len() >= 2
             && rest[0] == b'('
             && rest[rest.len() - 1] == b')'
-            && rest[1..rest.len() - 1]
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
+            && rest[1..rest.len() - 1].iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_'))
 }
 
 /// True when a hexadecimal significand starts here (a hex digit, or a point then one).
@@ -305,12 +266,7 @@ fn parse_exponent(s: &[u8]) -> Option<i64> {
 
 /// Splits `digits[.digits][<exp_char>exp]`, calling `digit` for every significand digit
 /// and returning (digits after the point, exponent). `None` when the text is malformed.
-fn split_number(
-    s: &[u8],
-    is_digit: fn(&u8) -> bool,
-    exp_char: u8,
-    mut digit: impl FnMut(u8),
-) -> Option<(i64, i64)> {
+fn split_number(s: &[u8], is_digit: fn(&u8) -> bool, exp_char: u8, mut digit: impl FnMut(u8)) -> Option<(i64, i64)> {
     let mut i = 0;
     let mut seen = 0usize;
     let mut frac = 0i64;
@@ -380,11 +336,7 @@ fn parse_decimal(neg: bool, s: &[u8]) -> Result<LongDouble, ParseError> {
     };
     // Scale so that the quotient has 66 or 67 bits: two guard bits beyond the mantissa.
     let k = 66 - (num.bit_len() as i64 - den.bit_len() as i64);
-    let (mut rem, den) = if k >= 0 {
-        (num.shl(k as u64), den)
-    } else {
-        (num, den.shl(k.unsigned_abs()))
-    };
+    let (mut rem, den) = if k >= 0 { (num.shl(k as u64), den) } else { (num, den.shl(k.unsigned_abs())) };
     let mut q: u128 = 0;
     let mut t = den.shl(66);
     for i in (0..=66).rev() {
@@ -450,11 +402,7 @@ fn round(neg: bool, sig: u128, exp: i64, sticky: bool) -> LongDouble {
             (0u128, sig >> 127 == 1, sig << 1 != 0)
         } else {
             let s = shift as u32;
-            (
-                sig >> s,
-                (sig >> (s - 1)) & 1 == 1,
-                sig & ((1u128 << (s - 1)) - 1) != 0,
-            )
+            (sig >> s, (sig >> (s - 1)) & 1 == 1, sig & ((1u128 << (s - 1)) - 1) != 0)
         };
         let below = below || sticky;
         let mut m = kept as u64;
@@ -476,12 +424,7 @@ fn round(neg: bool, sig: u128, exp: i64, sticky: bool) -> LongDouble {
     if e > MAX_EXP {
         return LongDouble::inf(neg);
     }
-    LongDouble {
-        neg,
-        class: Class::Finite,
-        mant,
-        exp: e,
-    }
+    LongDouble { neg, class: Class::Finite, mant, exp: e }
 }
 
 // ---- a minimal unsigned big integer -------------------------------------------------------
@@ -588,11 +531,7 @@ impl Big {
         let src = self.0.get(limbs..).unwrap_or(&[]);
         let mut out = Vec::with_capacity(src.len());
         for (i, &l) in src.iter().enumerate() {
-            let hi = if bits == 0 {
-                0
-            } else {
-                src.get(i + 1).map_or(0, |h| h << (64 - bits))
-            };
+            let hi = if bits == 0 { 0 } else { src.get(i + 1).map_or(0, |h| h << (64 - bits)) };
             out.push((l >> bits) | hi);
         }
         let mut b = Big(out);
@@ -600,10 +539,7 @@ impl Big {
         b
     }
     fn cmp(&self, o: &Big) -> Ordering {
-        self.0
-            .len()
-            .cmp(&o.0.len())
-            .then_with(|| self.0.iter().rev().cmp(o.0.iter().rev()))
+        self.0.len().cmp(&o.0.len()).then_with(|| self.0.iter().rev().cmp(o.0.iter().rev()))
     }
     /// `self -= o`; requires `self >= o`.
     fn sub_assign(&mut self, o: &Big) {
@@ -667,10 +603,7 @@ mod tests {
         assert_eq!(ld("1.").to_human(), "1");
         assert_eq!(ld(".5").to_human(), "0.5");
         assert_eq!(ld("9223372036854775807").to_human(), "9223372036854775807");
-        assert_eq!(
-            LongDouble::from_i64(i64::MIN).to_human(),
-            "-9223372036854775808"
-        );
+        assert_eq!(LongDouble::from_i64(i64::MIN).to_human(), "-9223372036854775808");
         assert!(ld("inf").is_infinite());
         assert!(ld("-Infinity").is_sign_negative());
         assert!(ld("nan").is_nan());
@@ -678,15 +611,8 @@ mod tests {
 
     #[test]
     fn rejects_what_strtold_does_not_consume() {
-        for bad in [
-            "", ".", "e5", "1e", "1e+", "1x", " 1", "1 ", "0x", "0xg", "0x1p", "infx", "--1",
-            "1..2",
-        ] {
-            assert_eq!(
-                LongDouble::parse(bad.as_bytes()),
-                Err(ParseError::Invalid),
-                "{bad:?}"
-            );
+        for bad in ["", ".", "e5", "1e", "1e+", "1x", " 1", "1 ", "0x", "0xg", "0x1p", "infx", "--1", "1..2"] {
+            assert_eq!(LongDouble::parse(bad.as_bytes()), Err(ParseError::Invalid), "{bad:?}");
         }
         assert_eq!(LongDouble::parse(b"1e5000"), Err(ParseError::Range));
         assert_eq!(LongDouble::parse(b"1e-5000"), Err(ParseError::Range));
@@ -745,10 +671,7 @@ mod tests {
         // Below 1 the spacing halves: 1 - 2^-65 is a tie (to the even 1), and a little more
         // (2^-128, lost to the sticky bit) tips it down to 1 - 2^-64.
         assert_eq!(one.add(ld("-0x1p-65")), one);
-        assert_eq!(
-            one.add(ld("-0x1.0000000000000002p-65")),
-            ld("0x1.fffffffffffffffep-1")
-        );
+        assert_eq!(one.add(ld("-0x1.0000000000000002p-65")), ld("0x1.fffffffffffffffep-1"));
         assert_eq!(one.add(ld("-0x1p-200")), one);
         assert_eq!(ld("5").add(ld("-3")).to_human(), "2");
         assert_eq!(ld("-5").add(ld("3")).to_human(), "-2");
@@ -767,10 +690,7 @@ mod tests {
         for line in text.lines() {
             let parts: Vec<&str> = line.split(' ').collect();
             let (a, b, want) = (parts[0], parts[1], parts[2]);
-            let got = match (
-                LongDouble::parse_redis(a.as_bytes()),
-                LongDouble::parse_redis(b.as_bytes()),
-            ) {
+            let got = match (LongDouble::parse_redis(a.as_bytes()), LongDouble::parse_redis(b.as_bytes())) {
                 (Some(x), Some(y)) => {
                     let s = x.add(y);
                     if s.is_finite() {

@@ -356,12 +356,7 @@ impl Engine {
             if self.events.len() >= events::EVENT_BUFFER_LIMIT {
                 self.events.pop_front();
             }
-            self.events.push_back(KeyEvent {
-                class,
-                event,
-                db,
-                key: key.to_vec(),
-            });
+            self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
         }
     }
 
@@ -424,10 +419,7 @@ impl Engine {
                 let mut expired = 0;
                 for _ in 0..sample {
                     let rng = &mut self.rng;
-                    let pick = self.dbs[db]
-                        .expires
-                        .random_entry(|| rng.next_u64())
-                        .map(|(k, &at)| (k.clone(), at));
+                    let pick = self.dbs[db].expires.random_entry(|| rng.next_u64()).map(|(k, &at)| (k.clone(), at));
                     if let Some((key, at)) = pick {
                         if now > at && self.expire_if_needed(db, &key) {
                             expired += 1;
@@ -473,10 +465,7 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
-        let mode = blocking::BlockMode {
-            may_block: true,
-            reprocessing: false,
-        };
+        let mode = blocking::BlockMode { may_block: true, reprocessing: false };
         let (result, _) = self.run_command(client, argv, cmd, db, mode);
         let reply = match result {
             Ok(r) => r,
@@ -503,15 +492,7 @@ impl Engine {
         block_mode: blocking::BlockMode,
     ) -> (CmdResult, bool) {
         let start = self.clock.now_us();
-        let mut ctx = Ctx {
-            eng: self,
-            client,
-            argv,
-            cmd,
-            db,
-            block_mode,
-            blocked_again: false,
-        };
+        let mut ctx = Ctx { eng: self, client, argv, cmd, db, block_mode, blocked_again: false };
         let result = (cmd.handler)(&mut ctx);
         let blocked = ctx.blocked_again;
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
@@ -533,10 +514,7 @@ impl Engine {
             Ok(c) => c,
             Err(e) => return (e.into(), false),
         };
-        let mode = blocking::BlockMode {
-            may_block: true,
-            reprocessing: true,
-        };
+        let mode = blocking::BlockMode { may_block: true, reprocessing: true };
         let (result, again) = self.run_command(id, &b.argv, cmd, b.db, mode);
         match result {
             Ok(r) => (r, again),
@@ -552,8 +530,7 @@ impl Engine {
     /// Runs a line typed in a console: split like redis-cli, execute, return the reply.
     /// `Err` carries redis-cli's message for unbalanced quotes.
     pub fn execute_line(&mut self, client: ClientId, line: &str) -> Result<Reply, String> {
-        let argv =
-            cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
+        let argv = cli::split_args(line.as_bytes()).ok_or_else(|| "Invalid argument(s)".to_string())?;
         Ok(self.execute(client, &argv))
     }
 }
@@ -615,31 +592,18 @@ fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisE
 
 /// Redis's arity error for a command's full name.
 pub fn arity_error(full_name: &str) -> RedisError {
-    RedisError::err(format!(
-        "wrong number of arguments for '{full_name}' command"
-    ))
+    RedisError::err(format!("wrong number of arguments for '{full_name}' command"))
 }
 
 /// What C's `%.*s` prints of an argument: up to the first NUL, at most `max` bytes.
 fn c_string_prefix(bytes: &[u8], max: usize) -> String {
-    let end = bytes
-        .iter()
-        .position(|&b| b == 0)
-        .unwrap_or(bytes.len())
-        .min(max);
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len()).min(max);
     String::from_utf8_lossy(&bytes[..end]).into_owned()
 }
 
 /// Redis's LFU counter update on access: decay by elapsed minutes, then a logarithmic
 /// increment (`LFULogIncr`), using `r` as the random draw.
-fn lfu_touch(
-    counter: u8,
-    last_ms: i64,
-    now_ms: i64,
-    log_factor: u32,
-    decay_min: u32,
-    r: u64,
-) -> u8 {
+fn lfu_touch(counter: u8, last_ms: i64, now_ms: i64, log_factor: u32, decay_min: u32, r: u64) -> u8 {
     let mut c = counter;
     if decay_min > 0 {
         let minutes = ((now_ms - last_ms).max(0) / 60_000) as u64 / u64::from(decay_min);
@@ -676,14 +640,8 @@ mod tests {
             run(&mut e, c, "foo a b"),
             Reply::Error("ERR unknown command 'foo', with args beginning with: 'a' 'b' ".into())
         );
-        assert_eq!(
-            run(&mut e, c, "foo"),
-            Reply::Error("ERR unknown command 'foo', with args beginning with: ".into())
-        );
-        assert_eq!(
-            run(&mut e, c, "get"),
-            Reply::Error("ERR wrong number of arguments for 'get' command".into())
-        );
+        assert_eq!(run(&mut e, c, "foo"), Reply::Error("ERR unknown command 'foo', with args beginning with: ".into()));
+        assert_eq!(run(&mut e, c, "get"), Reply::Error("ERR wrong number of arguments for 'get' command".into()));
     }
 
     #[test]

@@ -79,10 +79,7 @@ fn parse_c_double(text: &str) -> Option<f64> {
             _ => {
                 // Rust accepts forms strtod does not ("1_0" is not one of them, but "infinity"
                 // variants and "nan" handled above); reject the words Rust takes that C doesn't.
-                if !body
-                    .bytes()
-                    .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'-' | b'+'))
-                {
+                if !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'-' | b'+')) {
                     return None;
                 }
                 body.parse::<f64>().ok()?
@@ -126,11 +123,7 @@ pub fn fmt_g(v: f64, precision: usize) -> String {
     }
     let p = precision.max(1);
     if v == 0.0 {
-        return if v.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
+        return if v.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     let sci = format!("{:.*e}", p - 1, v);
     let (mantissa, exp) = match sci.split_once('e') {
@@ -184,18 +177,7 @@ mod tests {
         assert_eq!(parse_i64(b"-12"), Some(-12));
         assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
         assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b""[..],
-            b"+1",
-            b"01",
-            b"-0",
-            b" 1",
-            b"1 ",
-            b"9223372036854775808",
-            b"1.0",
-            b"-",
-            b"abc",
-        ] {
+        for bad in [&b""[..], b"+1", b"01", b"-0", b" 1", b"1 ", b"9223372036854775808", b"1.0", b"-", b"abc"] {
             assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

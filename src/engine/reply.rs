@@ -142,8 +142,7 @@ pub mod errors {
     pub const DB_INDEX: &str = "ERR DB index is out of range";
     pub const INVALID_EXPIRE: &str = "ERR invalid expire time in '{}' command";
     pub const SAME_OBJECT: &str = "ERR source and destination objects are the same";
-    pub const STRING_TOO_LONG: &str =
-        "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+    pub const STRING_TOO_LONG: &str = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
     pub const NAN_OR_INF: &str = "ERR increment would produce NaN or Infinity";
     pub const SELECT_BAD: &str = "ERR value is not an integer or out of range";
 }
@@ -155,10 +154,7 @@ mod tests {
     #[test]
     fn error_prefixes() {
         assert_eq!(RedisError::err("boom").text(), "ERR boom");
-        assert_eq!(
-            Reply::from(RedisError::syntax()),
-            Reply::Error("ERR syntax error".into())
-        );
+        assert_eq!(Reply::from(RedisError::syntax()), Reply::Error("ERR syntax error".into()));
         assert!(Reply::from(RedisError::wrong_type()).is_error());
     }
 
@@ -166,9 +162,6 @@ mod tests {
     fn constructors() {
         assert_eq!(Reply::bulk_int(-3), Reply::Bulk(b"-3".to_vec()));
         assert_eq!(Reply::opt_bulk(None), Reply::Nil);
-        assert_eq!(
-            Reply::bulks(["a", "b"]),
-            Reply::Array(vec![Reply::bulk_str("a"), Reply::bulk_str("b")])
-        );
+        assert_eq!(Reply::bulks(["a", "b"]), Reply::Array(vec![Reply::bulk_str("a"), Reply::bulk_str("b")]));
     }
 }

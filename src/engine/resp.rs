@@ -49,18 +49,12 @@ pub fn encode_into(out: &mut Vec<u8>, reply: &Reply, proto: u8) {
     match reply {
         Reply::Status(s) => {
             out.push(b'+');
-            out.extend(
-                s.bytes()
-                    .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
-            );
+            out.extend(s.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
             out.extend_from_slice(b"\r\n");
         }
         Reply::Error(s) => {
             out.push(b'-');
-            out.extend(
-                s.bytes()
-                    .map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }),
-            );
+            out.extend(s.bytes().map(|c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
             out.extend_from_slice(b"\r\n");
         }
         Reply::Int(n) => {
@@ -169,9 +163,7 @@ pub enum ProtoError {
 impl ProtoError {
     pub fn text(&self) -> String {
         match self {
-            ProtoError::InvalidMultibulkLength => {
-                "ERR Protocol error: invalid multibulk length".into()
-            }
+            ProtoError::InvalidMultibulkLength => "ERR Protocol error: invalid multibulk length".into(),
             ProtoError::InvalidBulkLength => "ERR Protocol error: invalid bulk length".into(),
             ProtoError::ExpectedDollar(c) => {
                 format!("ERR Protocol error: expected '$', got '{}'", char::from(*c))
@@ -179,9 +171,7 @@ impl ProtoError {
             ProtoError::TooBigInline => "ERR Protocol error: too big inline request".into(),
             ProtoError::TooBigMbulkCount => "ERR Protocol error: too big mbulk count string".into(),
             ProtoError::TooBigBulkCount => "ERR Protocol error: too big bulk count string".into(),
-            ProtoError::UnbalancedQuotes => {
-                "ERR Protocol error: unbalanced quotes in request".into()
-            }
+            ProtoError::UnbalancedQuotes => "ERR Protocol error: unbalanced quotes in request".into(),
         }
     }
 }
@@ -283,11 +273,7 @@ fn parse_reply_at(buf: &[u8], pos: usize, depth: usize) -> Result<Option<(Reply,
     };
     let line = &buf[pos + 1..eol];
     let text = || String::from_utf8_lossy(line).into_owned();
-    let num = || {
-        text()
-            .parse::<i64>()
-            .map_err(|_| format!("bad length {:?}", text()))
-    };
+    let num = || text().parse::<i64>().map_err(|_| format!("bad length {:?}", text()));
     let next = eol + 2;
     let aggregate = |count: i64, depth: usize| -> Result<Option<(Vec<Reply>, usize)>, String> {
         let mut items = Vec::new();
@@ -331,10 +317,9 @@ fn parse_reply_at(buf: &[u8], pos: usize, depth: usize) -> Result<Option<(Reply,
                 }
                 let body = buf[next..end].to_vec();
                 let r = match tag {
-                    b'=' if body.len() >= 4 => Reply::Verbatim(
-                        String::from_utf8_lossy(&body[..3]).into_owned(),
-                        body[4..].to_vec(),
-                    ),
+                    b'=' if body.len() >= 4 => {
+                        Reply::Verbatim(String::from_utf8_lossy(&body[..3]).into_owned(), body[4..].to_vec())
+                    }
                     b'!' => Reply::Error(String::from_utf8_lossy(&body).into_owned()),
                     _ => Reply::Bulk(body),
                 };
@@ -391,10 +376,7 @@ mod tests {
         assert_eq!(encode(&Reply::NilArray, 2), b"*-1\r\n");
         assert_eq!(encode(&Reply::Nil, 3), b"_\r\n");
         assert_eq!(encode(&Reply::Bool(true), 2), b":1\r\n");
-        assert_eq!(
-            encode(&Reply::Error("ERR a\r\nb".into()), 2),
-            b"-ERR a  b\r\n"
-        );
+        assert_eq!(encode(&Reply::Error("ERR a\r\nb".into()), 2), b"-ERR a  b\r\n");
     }
 
     #[test]
@@ -410,28 +392,13 @@ mod tests {
 
     #[test]
     fn parses_inline_and_reports_errors() {
-        let (argv, n) = parse_request(b"set a \"b c\"\r\nrest")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let (argv, n) = parse_request(b"set a \"b c\"\r\nrest").ok().flatten().unwrap_or_default();
         assert_eq!(argv, vec![b"set".to_vec(), b"a".to_vec(), b"b c".to_vec()]);
         assert_eq!(n, 13);
-        assert_eq!(
-            parse_request(b"set \"a\r\n"),
-            Err(ProtoError::UnbalancedQuotes)
-        );
-        assert_eq!(
-            parse_request(b"*x\r\n"),
-            Err(ProtoError::InvalidMultibulkLength)
-        );
-        assert_eq!(
-            parse_request(b"*1\r\n:1\r\n"),
-            Err(ProtoError::ExpectedDollar(b':'))
-        );
-        assert_eq!(
-            parse_request(b"*1\r\n$-5\r\n"),
-            Err(ProtoError::InvalidBulkLength)
-        );
+        assert_eq!(parse_request(b"set \"a\r\n"), Err(ProtoError::UnbalancedQuotes));
+        assert_eq!(parse_request(b"*x\r\n"), Err(ProtoError::InvalidMultibulkLength));
+        assert_eq!(parse_request(b"*1\r\n:1\r\n"), Err(ProtoError::ExpectedDollar(b':')));
+        assert_eq!(parse_request(b"*1\r\n$-5\r\n"), Err(ProtoError::InvalidBulkLength));
     }
 
     #[test]
@@ -445,10 +412,7 @@ mod tests {
         ]);
         let bytes = encode(&r, 2);
         assert_eq!(parse_reply(&bytes), Ok(Some((r, bytes.len()))));
-        let m = Reply::Map(vec![(
-            Reply::bulk_str("k"),
-            Reply::Set(vec![Reply::Bool(false)]),
-        )]);
+        let m = Reply::Map(vec![(Reply::bulk_str("k"), Reply::Set(vec![Reply::Bool(false)]))]);
         let bytes = encode(&m, 3);
         assert_eq!(parse_reply(&bytes), Ok(Some((m, bytes.len()))));
     }

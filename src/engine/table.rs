@@ -79,9 +79,7 @@ impl Group {
 
     /// Parses a group name as used by `HELP @group`.
     pub fn parse(name: &str) -> Option<Group> {
-        Group::ALL
-            .into_iter()
-            .find(|g| g.name().eq_ignore_ascii_case(name))
+        Group::ALL.into_iter().find(|g| g.name().eq_ignore_ascii_case(name))
     }
 }
 
@@ -137,23 +135,16 @@ impl CommandSpec {
     }
     /// The subcommand called `sub` (case-insensitive), if any.
     pub fn subcommand(&self, sub: &[u8]) -> Option<&'static CommandSpec> {
-        self.subcommands.iter().find(|s| {
-            s.name
-                .split_once('|')
-                .map(|(_, n)| n.as_bytes().eq_ignore_ascii_case(sub))
-                .unwrap_or(false)
-        })
+        self.subcommands
+            .iter()
+            .find(|s| s.name.split_once('|').map(|(_, n)| n.as_bytes().eq_ignore_ascii_case(sub)).unwrap_or(false))
     }
     /// Positions of the key arguments in `argv`, from first/last/step.
     pub fn key_positions(&self, argc: usize) -> Vec<usize> {
         if self.first_key <= 0 || self.step <= 0 {
             return Vec::new();
         }
-        let last = if self.last_key < 0 {
-            argc as i64 + i64::from(self.last_key)
-        } else {
-            i64::from(self.last_key)
-        };
+        let last = if self.last_key < 0 { argc as i64 + i64::from(self.last_key) } else { i64::from(self.last_key) };
         let mut out = Vec::new();
         let mut i = i64::from(self.first_key);
         while i <= last && (i as usize) < argc {

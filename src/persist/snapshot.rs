@@ -35,16 +35,12 @@ pub enum SnapshotError {
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SnapshotError::NotASnapshot => {
-                f.write_str("this file is not a Redis Playground snapshot")
-            }
+            SnapshotError::NotASnapshot => f.write_str("this file is not a Redis Playground snapshot"),
             SnapshotError::UnsupportedVersion(v) => {
                 write!(f, "snapshot format version {v} is newer than this playground understands ({VERSION})")
             }
             SnapshotError::Truncated => f.write_str("the snapshot is truncated"),
-            SnapshotError::ChecksumMismatch => {
-                f.write_str("the snapshot is damaged (checksum mismatch)")
-            }
+            SnapshotError::ChecksumMismatch => f.write_str("the snapshot is damaged (checksum mismatch)"),
             SnapshotError::Corrupt(why) => write!(f, "the snapshot is damaged: {why}"),
         }
     }
@@ -96,16 +92,11 @@ pub fn export(engine: &Engine) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
-    let dbs: Vec<(usize, &Db)> = (0..DATABASES)
-        .filter_map(|i| engine.db(i).map(|d| (i, d)))
-        .filter(|(_, d)| !d.is_empty())
-        .collect();
+    let dbs: Vec<(usize, &Db)> =
+        (0..DATABASES).filter_map(|i| engine.db(i).map(|d| (i, d))).filter(|(_, d)| !d.is_empty()).collect();
     out.extend_from_slice(&(dbs.len() as u16).to_le_bytes());
     for (index, db) in dbs {
-        let live: Vec<(&Vec<u8>, &Entry)> = db
-            .iter()
-            .filter(|(_, e)| e.expire_at.is_none_or(|at| at >= now))
-            .collect();
+        let live: Vec<(&Vec<u8>, &Entry)> = db.iter().filter(|(_, e)| e.expire_at.is_none_or(|at| at >= now)).collect();
         out.extend_from_slice(&(index as u16).to_le_bytes());
         out.extend_from_slice(&(live.len() as u64).to_le_bytes());
         for (key, e) in live {
@@ -135,10 +126,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], SnapshotError> {
         let end = self.pos.checked_add(n).ok_or(SnapshotError::Truncated)?;
-        let s = self
-            .buf
-            .get(self.pos..end)
-            .ok_or(SnapshotError::Truncated)?;
+        let s = self.buf.get(self.pos..end).ok_or(SnapshotError::Truncated)?;
         self.pos = end;
         Ok(s)
     }
@@ -172,20 +160,11 @@ fn read_value(r: &mut Reader) -> Result<Value, SnapshotError> {
                 0 => StrEnc::Int,
                 1 => StrEnc::Embstr,
                 2 => StrEnc::Raw,
-                other => {
-                    return Err(SnapshotError::Corrupt(format!(
-                        "unknown string encoding {other}"
-                    )))
-                }
+                other => return Err(SnapshotError::Corrupt(format!("unknown string encoding {other}"))),
             };
-            Ok(Value::Str(StrValue {
-                bytes: r.bytes()?,
-                enc,
-            }))
+            Ok(Value::Str(StrValue { bytes: r.bytes()?, enc }))
         }
-        other => Err(SnapshotError::Corrupt(format!(
-            "unknown value type {other}"
-        ))),
+        other => Err(SnapshotError::Corrupt(format!("unknown value type {other}"))),
     }
 }
 
@@ -198,10 +177,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Db>, SnapshotError> {
         return Err(SnapshotError::Truncated);
     }
     let (body, sum) = bytes.split_at(bytes.len() - 8);
-    let mut r = Reader {
-        buf: body,
-        pos: MAGIC.len(),
-    };
+    let mut r = Reader { buf: body, pos: MAGIC.len() };
     let version = r.u16()?;
     if version > VERSION {
         return Err(SnapshotError::UnsupportedVersion(version));
@@ -216,9 +192,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Db>, SnapshotError> {
     for _ in 0..count {
         let index = usize::from(r.u16()?);
         let keys = r.u64()?;
-        let db = dbs
-            .get_mut(index)
-            .ok_or_else(|| SnapshotError::Corrupt(format!("database {index} out of range")))?;
+        let db = dbs.get_mut(index).ok_or_else(|| SnapshotError::Corrupt(format!("database {index} out of range")))?;
         for _ in 0..keys {
             let key = r.bytes()?;
             let expire_at = match r.u8()? {
@@ -241,10 +215,8 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Db>, SnapshotError> {
 /// Replaces the engine's databases with the snapshot's, or changes nothing on error.
 pub fn import(engine: &mut Engine, bytes: &[u8]) -> Result<ImportSummary, SnapshotError> {
     let dbs = decode(bytes)?;
-    let summary = ImportSummary {
-        keys: dbs.iter().map(Db::len).sum(),
-        databases: dbs.iter().filter(|d| !d.is_empty()).count(),
-    };
+    let summary =
+        ImportSummary { keys: dbs.iter().map(Db::len).sum(), databases: dbs.iter().filter(|d| !d.is_empty()).count() };
     engine.replace_databases(dbs);
     Ok(summary)
 }
@@ -257,17 +229,8 @@ mod tests {
     fn engine_with_data() -> Engine {
         let (mut e, _) = Engine::with_virtual_clock();
         let c = e.connect();
-        for line in [
-            "set a 1",
-            "set b \"\\x00\\xffbin\"",
-            "set t v ex 100",
-            "select 5",
-            "set other x",
-        ] {
-            assert!(
-                !e.execute_line(c, line).unwrap_or(Reply::Nil).is_error(),
-                "{line}"
-            );
+        for line in ["set a 1", "set b \"\\x00\\xffbin\"", "set t v ex 100", "select 5", "set other x"] {
+            assert!(!e.execute_line(c, line).unwrap_or(Reply::Nil).is_error(), "{line}");
         }
         e
     }
@@ -278,23 +241,11 @@ mod tests {
         let bytes = export(&e);
         let (mut f, _) = Engine::with_virtual_clock();
         let s = import(&mut f, &bytes).unwrap();
-        assert_eq!(
-            s,
-            ImportSummary {
-                keys: 4,
-                databases: 2
-            }
-        );
+        assert_eq!(s, ImportSummary { keys: 4, databases: 2 });
         assert_eq!(export(&f), bytes);
         let c = f.connect();
-        assert_eq!(
-            f.execute_line(c, "get b").unwrap(),
-            Reply::bulk(b"\x00\xffbin".to_vec())
-        );
-        assert_eq!(
-            f.db(0).and_then(|d| d.peek(b"t")).and_then(|e| e.expire_at),
-            Some(f.now_ms() + 100_000)
-        );
+        assert_eq!(f.execute_line(c, "get b").unwrap(), Reply::bulk(b"\x00\xffbin".to_vec()));
+        assert_eq!(f.db(0).and_then(|d| d.peek(b"t")).and_then(|e| e.expire_at), Some(f.now_ms() + 100_000));
     }
 
     #[test]
@@ -305,21 +256,12 @@ mod tests {
         let before = export(&f);
         let mut flipped = good.clone();
         flipped[20] ^= 0xff;
-        for bad in [
-            &b"hello"[..],
-            &good[..good.len() - 3],
-            &flipped,
-            b"",
-            b"RPGSNAP",
-        ] {
+        for bad in [&b"hello"[..], &good[..good.len() - 3], &flipped, b"", b"RPGSNAP"] {
             assert!(import(&mut f, bad).is_err());
             assert_eq!(export(&f), before);
         }
         let mut future = good.clone();
         future[7] = 99;
-        assert_eq!(
-            decode(&future).err(),
-            Some(SnapshotError::UnsupportedVersion(99))
-        );
+        assert_eq!(decode(&future).err(), Some(SnapshotError::UnsupportedVersion(99)));
     }
 }

@@ -23,10 +23,7 @@ fn echo(ctx: &mut Ctx) -> CmdResult {
 
 /// SELECT index
 fn select(ctx: &mut Ctx) -> CmdResult {
-    let n = ctx
-        .args()
-        .int()
-        .map_err(|_| RedisError::raw(errors::NOT_INTEGER))?;
+    let n = ctx.args().int().map_err(|_| RedisError::raw(errors::NOT_INTEGER))?;
     if n < 0 || n >= DATABASES as i64 {
         return Err(RedisError::raw(errors::DB_INDEX));
     }

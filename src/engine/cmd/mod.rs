@@ -11,9 +11,4 @@ pub mod string;
 use super::table::CommandSpec;
 
 /// Every module's command table.
-pub const TABLES: &[&[CommandSpec]] = &[
-    connection::COMMANDS,
-    string::COMMANDS,
-    generic::COMMANDS,
-    server::COMMANDS,
-];
+pub const TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS];

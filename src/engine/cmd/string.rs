@@ -43,15 +43,10 @@ enum Unit {
 
 impl Unit {
     fn parse(arg: &[u8]) -> Option<Unit> {
-        [
-            ("EX", Unit::Ex),
-            ("PX", Unit::Px),
-            ("EXAT", Unit::ExAt),
-            ("PXAT", Unit::PxAt),
-        ]
-        .into_iter()
-        .find(|(w, _)| opt_is(arg, w))
-        .map(|(_, u)| u)
+        [("EX", Unit::Ex), ("PX", Unit::Px), ("EXAT", Unit::ExAt), ("PXAT", Unit::PxAt)]
+            .into_iter()
+            .find(|(w, _)| opt_is(arg, w))
+            .map(|(_, u)| u)
     }
     fn in_seconds(self) -> bool {
         matches!(self, Unit::Ex | Unit::ExAt)
@@ -75,11 +70,7 @@ struct ExtOpts<'a> {
 /// Parses SET's (`for_set`) or GETEX's options from `argv[start..]`. Conflicting options are
 /// syntax errors, but repeating the same one is allowed, as in Redis; an expiry's number is
 /// only checked later.
-fn parse_ext_opts(
-    argv: &[Vec<u8>],
-    start: usize,
-    for_set: bool,
-) -> Result<ExtOpts<'_>, RedisError> {
+fn parse_ext_opts(argv: &[Vec<u8>], start: usize, for_set: bool) -> Result<ExtOpts<'_>, RedisError> {
     let mut o = ExtOpts::default();
     let mut j = start;
     while let Some(arg) = argv.get(j) {
@@ -95,9 +86,8 @@ fn parse_ext_opts(
             o.keepttl = true;
         } else if !for_set && opt_is(arg, "PERSIST") && o.expire.is_none() {
             o.persist = true;
-        } else if let Some((unit, value)) = Unit::parse(arg)
-            .filter(|&u| !o.keepttl && !o.persist && !other_unit(u))
-            .zip(next)
+        } else if let Some((unit, value)) =
+            Unit::parse(arg).filter(|&u| !o.keepttl && !o.persist && !other_unit(u)).zip(next)
         {
             o.expire = Some((unit, value.as_slice()));
             j += 1;
@@ -163,11 +153,7 @@ fn set_generic(
         Some((unit, raw)) => Some(expire_at_ms(ctx, unit, raw)?),
         None => None,
     };
-    let old = if opts.get {
-        Some(get_bytes(ctx, key)?)
-    } else {
-        None
-    };
+    let old = if opts.get { Some(get_bytes(ctx, key)?) } else { None };
     let found = exists_for_write(ctx, key);
     if (opts.nx && found) || (opts.xx && !found) {
         return Ok(match old {
@@ -175,11 +161,7 @@ fn set_generic(
             None => abort_reply,
         });
     }
-    ctx.set_key(
-        key,
-        Value::Str(StrValue::encoded(value.to_vec())),
-        opts.keepttl,
-    );
+    ctx.set_key(key, Value::Str(StrValue::encoded(value.to_vec())), opts.keepttl);
     ctx.dirty(1);
     ctx.notify(EventClass::String, "set", key);
     if let Some(at) = expire_at {
@@ -196,10 +178,7 @@ fn set_generic(
 /// and `dbOverwrite` do.
 fn store_keeping_ttl(ctx: &mut Ctx, key: &[u8], value: StrValue) {
     match ctx.lookup(key, Access::NoTouch) {
-        Some(Entry {
-            value: Value::Str(s),
-            ..
-        }) => *s = value,
+        Some(Entry { value: Value::Str(s), .. }) => *s = value,
         _ => {
             ctx.set_key(key, Value::Str(value), false);
             return;
@@ -215,9 +194,7 @@ fn incr_decr(ctx: &mut Ctx, incr: i64) -> CmdResult {
         None => 0,
         Some(s) => parse_i64(&s.bytes).ok_or_else(RedisError::not_integer)?,
     };
-    let value = current
-        .checked_add(incr)
-        .ok_or_else(|| RedisError::raw(errors::OVERFLOW))?;
+    let value = current.checked_add(incr).ok_or_else(|| RedisError::raw(errors::OVERFLOW))?;
     store_keeping_ttl(ctx, key, StrValue::int(value));
     ctx.notify(EventClass::String, "incrby", key);
     ctx.dirty(1);
@@ -342,10 +319,7 @@ fn set(ctx: &mut Ctx) -> CmdResult {
 fn setnx(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
     let (key, value) = (a.next()?, a.next()?);
-    let opts = ExtOpts {
-        nx: true,
-        ..ExtOpts::default()
-    };
+    let opts = ExtOpts { nx: true, ..ExtOpts::default() };
     set_generic(ctx, key, value, &opts, Reply::Int(1), Reply::Int(0))
 }
 
@@ -362,10 +336,7 @@ fn psetex(ctx: &mut Ctx) -> CmdResult {
 fn set_with_ttl(ctx: &mut Ctx, unit: Unit) -> CmdResult {
     let mut a = ctx.args();
     let (key, ttl, value) = (a.next()?, a.next()?, a.next()?);
-    let opts = ExtOpts {
-        expire: Some((unit, ttl)),
-        ..ExtOpts::default()
-    };
+    let opts = ExtOpts { expire: Some((unit, ttl)), ..ExtOpts::default() };
     set_generic(ctx, key, value, &opts, Reply::ok(), Reply::Nil)
 }
 
@@ -436,10 +407,7 @@ fn mget(ctx: &mut Ctx) -> CmdResult {
     for key in keys {
         // Keys of other types read as nil here rather than failing the whole command.
         out.push(match ctx.lookup(key, Access::Read) {
-            Some(Entry {
-                value: Value::Str(s),
-                ..
-            }) => Reply::Bulk(s.bytes.clone()),
+            Some(Entry { value: Value::Str(s), .. }) => Reply::Bulk(s.bytes.clone()),
             #[allow(unreachable_patterns)]
             _ => Reply::Nil,
         });
@@ -499,9 +467,7 @@ fn decrby(ctx: &mut Ctx) -> CmdResult {
     a.next()?;
     let by = a.int()?;
     // Negating the smallest integer would overflow; Redis has its own message for it.
-    let neg = by
-        .checked_neg()
-        .ok_or_else(|| RedisError::err("decrement would overflow"))?;
+    let neg = by.checked_neg().ok_or_else(|| RedisError::err("decrement would overflow"))?;
     incr_decr(ctx, neg)
 }
 
@@ -556,9 +522,7 @@ fn append(ctx: &mut Ctx) -> CmdResult {
 /// STRLEN key
 fn strlen(ctx: &mut Ctx) -> CmdResult {
     let key = ctx.args().next()?;
-    Ok(Reply::Int(
-        ctx.read_string(key)?.map_or(0, |s| s.bytes.len() as i64),
-    ))
+    Ok(Reply::Int(ctx.read_string(key)?.map_or(0, |s| s.bytes.len() as i64)))
 }
 
 /// GETRANGE key start end (and the old SUBSTR)
@@ -629,18 +593,13 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
     let (ka, kb) = (args.next()?, args.next()?);
     let mut read = |key: &[u8]| match ctx.lookup(key, Access::Read) {
         None => Ok(Vec::new()),
-        Some(Entry {
-            value: Value::Str(s),
-            ..
-        }) => Ok(s.bytes.clone()),
+        Some(Entry { value: Value::Str(s), .. }) => Ok(s.bytes.clone()),
         #[allow(unreachable_patterns)]
         Some(_) => Err(()),
     };
     let (a, b) = (read(ka), read(kb));
     let (Ok(a), Ok(b)) = (a, b) else {
-        return Err(RedisError::err(
-            "The specified keys must contain string values",
-        ));
+        return Err(RedisError::err("The specified keys must contain string values"));
     };
     let (mut getlen, mut getidx, mut withmatchlen, mut minmatchlen) = (false, false, false, 0i64);
     while let Some(opt) = args.next_opt() {
@@ -657,25 +616,17 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
         }
     }
     if getlen && getidx {
-        return Err(RedisError::err(
-            "If you want both the length and indexes, please just use IDX.",
-        ));
+        return Err(RedisError::err("If you want both the length and indexes, please just use IDX."));
     }
     if a.len() as u64 >= u64::from(u32::MAX - 1) || b.len() as u64 >= u64::from(u32::MAX - 1) {
         return Err(RedisError::err("String too long for LCS"));
     }
-    let table_bytes = (a.len() as u64 + 1)
-        .saturating_mul(b.len() as u64 + 1)
-        .saturating_mul(4);
+    let table_bytes = (a.len() as u64 + 1).saturating_mul(b.len() as u64 + 1).saturating_mul(4);
     if table_bytes > ctx.eng.config.proto_max_bulk_len.max(0) as u64 {
-        return Err(RedisError::err(
-            "Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
-        ));
+        return Err(RedisError::err("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
     }
     let Some(table) = lcs_table(&a, &b) else {
-        return Err(RedisError::err(
-            "Insufficient memory, failed allocating transient memory for LCS",
-        ));
+        return Err(RedisError::err("Insufficient memory, failed allocating transient memory for LCS"));
     };
     let len = i64::from(table.last().copied().unwrap_or(0));
     if getlen {
@@ -698,10 +649,7 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
             Reply::Array(item)
         })
         .collect();
-    Ok(Reply::Map(vec![
-        (Reply::bulk_str("matches"), Reply::Array(ranges)),
-        (Reply::bulk_str("len"), Reply::Int(len)),
-    ]))
+    Ok(Reply::Map(vec![(Reply::bulk_str("matches"), Reply::Array(ranges)), (Reply::bulk_str("len"), Reply::Int(len))]))
 }
 // ---- table ----------------------------------------------------------------------------------
 
@@ -1077,14 +1025,10 @@ mod tests {
         Reply::Error(text.into())
     }
     fn enc(e: &Engine, key: &str) -> &'static str {
-        e.db(0)
-            .and_then(|d| d.peek(key.as_bytes()))
-            .map_or("none", |en| en.value.encoding_name())
+        e.db(0).and_then(|d| d.peek(key.as_bytes())).map_or("none", |en| en.value.encoding_name())
     }
     fn ttl(e: &Engine, key: &str) -> Option<i64> {
-        e.db(0)
-            .and_then(|d| d.peek(key.as_bytes()))
-            .and_then(|en| en.expire_at)
+        e.db(0).and_then(|d| d.peek(key.as_bytes())).and_then(|en| en.expire_at)
     }
     fn events(e: &mut Engine) -> Vec<&'static str> {
         e.drain_events().into_iter().map(|ev| ev.event).collect()
@@ -1099,49 +1043,19 @@ mod tests {
         assert_eq!(run(&mut e, c, "set k w nx get"), Reply::bulk_str("w"));
         assert_eq!(run(&mut e, c, "set k w nx xx"), err("ERR syntax error"));
         assert_eq!(run(&mut e, c, "set k w ex 10 ex 20"), Reply::ok());
-        assert_eq!(
-            run(&mut e, c, "set k w ex 10 px 20"),
-            err("ERR syntax error")
-        );
-        assert_eq!(
-            run(&mut e, c, "set k w keepttl ex 1"),
-            err("ERR syntax error")
-        );
+        assert_eq!(run(&mut e, c, "set k w ex 10 px 20"), err("ERR syntax error"));
+        assert_eq!(run(&mut e, c, "set k w keepttl ex 1"), err("ERR syntax error"));
         assert_eq!(run(&mut e, c, "set k w ex"), err("ERR syntax error"));
         assert_eq!(run(&mut e, c, "set k w persist"), err("ERR syntax error"));
         // The option list is checked before the number.
-        assert_eq!(
-            run(&mut e, c, "set k w ex abc bogus"),
-            err("ERR syntax error")
-        );
-        assert_eq!(
-            run(&mut e, c, "set k w ex abc"),
-            err("ERR value is not an integer or out of range")
-        );
-        assert_eq!(
-            run(&mut e, c, "set k w ex 0"),
-            err("ERR invalid expire time in 'set' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "set k w px 9223372036854775807"),
-            err("ERR invalid expire time in 'set' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "set k w ex 9223372036854776"),
-            err("ERR invalid expire time in 'set' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "setex k 0 v"),
-            err("ERR invalid expire time in 'setex' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "psetex k -1 v"),
-            err("ERR invalid expire time in 'psetex' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "getex k px 0"),
-            err("ERR invalid expire time in 'getex' command")
-        );
+        assert_eq!(run(&mut e, c, "set k w ex abc bogus"), err("ERR syntax error"));
+        assert_eq!(run(&mut e, c, "set k w ex abc"), err("ERR value is not an integer or out of range"));
+        assert_eq!(run(&mut e, c, "set k w ex 0"), err("ERR invalid expire time in 'set' command"));
+        assert_eq!(run(&mut e, c, "set k w px 9223372036854775807"), err("ERR invalid expire time in 'set' command"));
+        assert_eq!(run(&mut e, c, "set k w ex 9223372036854776"), err("ERR invalid expire time in 'set' command"));
+        assert_eq!(run(&mut e, c, "setex k 0 v"), err("ERR invalid expire time in 'setex' command"));
+        assert_eq!(run(&mut e, c, "psetex k -1 v"), err("ERR invalid expire time in 'psetex' command"));
+        assert_eq!(run(&mut e, c, "getex k px 0"), err("ERR invalid expire time in 'getex' command"));
         assert_eq!(run(&mut e, c, "set k w exat 9223372036854775"), Reply::ok());
         assert_eq!(ttl(&e, "k"), Some(9_223_372_036_854_775_000));
     }
@@ -1189,16 +1103,8 @@ mod tests {
             ("set a -9223372036854775808", "a", "int"),
             ("set a 9223372036854775808", "a", "embstr"),
             ("set a 0123", "a", "embstr"),
-            (
-                "set a 12345678901234567890123456789012345678901234",
-                "a",
-                "embstr",
-            ),
-            (
-                "set a 123456789012345678901234567890123456789012345",
-                "a",
-                "raw",
-            ),
+            ("set a 12345678901234567890123456789012345678901234", "a", "embstr"),
+            ("set a 123456789012345678901234567890123456789012345", "a", "raw"),
             ("append a x", "a", "raw"),
             ("set b 5", "b", "int"),
             ("append b \"\"", "b", "raw"),
@@ -1242,10 +1148,7 @@ mod tests {
         run(&mut e, c, "incrbyfloat k 1.5");
         run(&mut e, c, "append k x");
         run(&mut e, c, "setrange k 0 y");
-        assert_eq!(
-            events(&mut e),
-            ["incrby", "incrby", "incrbyfloat", "append", "setrange"]
-        );
+        assert_eq!(events(&mut e), ["incrby", "incrby", "incrbyfloat", "append", "setrange"]);
         run(&mut e, c, "getex k persist");
         run(&mut e, c, "getex k persist");
         run(&mut e, c, "getex k px 100");
@@ -1271,41 +1174,17 @@ mod tests {
         assert_eq!(run(&mut e, c, "incr n"), Reply::Int(1));
         assert_eq!(run(&mut e, c, "decrby n 3"), Reply::Int(-2));
         run(&mut e, c, "set n 9223372036854775807");
-        assert_eq!(
-            run(&mut e, c, "incr n"),
-            err("ERR increment or decrement would overflow")
-        );
-        assert_eq!(
-            run(&mut e, c, "decrby n -9223372036854775808"),
-            err("ERR decrement would overflow")
-        );
+        assert_eq!(run(&mut e, c, "incr n"), err("ERR increment or decrement would overflow"));
+        assert_eq!(run(&mut e, c, "decrby n -9223372036854775808"), err("ERR decrement would overflow"));
         run(&mut e, c, "set n -9223372036854775808");
-        assert_eq!(
-            run(&mut e, c, "decr n"),
-            err("ERR increment or decrement would overflow")
-        );
+        assert_eq!(run(&mut e, c, "decr n"), err("ERR increment or decrement would overflow"));
         assert_eq!(run(&mut e, c, "set s 1.0"), Reply::ok());
-        assert_eq!(
-            run(&mut e, c, "incr s"),
-            err("ERR value is not an integer or out of range")
-        );
+        assert_eq!(run(&mut e, c, "incr s"), err("ERR value is not an integer or out of range"));
         assert_eq!(run(&mut e, c, "incrbyfloat s 0.1"), Reply::bulk_str("1.1"));
-        assert_eq!(
-            run(&mut e, c, "incrbyfloat s nan"),
-            err("ERR value is not a valid float")
-        );
-        assert_eq!(
-            run(&mut e, c, "incrbyfloat s inf"),
-            err("ERR increment would produce NaN or Infinity")
-        );
-        assert_eq!(
-            run(&mut e, c, "incrbyfloat t 1e10"),
-            Reply::bulk_str("10000000000")
-        );
-        assert_eq!(
-            run(&mut e, c, "incrbyfloat t 0.1"),
-            Reply::bulk_str("10000000000.09999999962747097")
-        );
+        assert_eq!(run(&mut e, c, "incrbyfloat s nan"), err("ERR value is not a valid float"));
+        assert_eq!(run(&mut e, c, "incrbyfloat s inf"), err("ERR increment would produce NaN or Infinity"));
+        assert_eq!(run(&mut e, c, "incrbyfloat t 1e10"), Reply::bulk_str("10000000000"));
+        assert_eq!(run(&mut e, c, "incrbyfloat t 0.1"), Reply::bulk_str("10000000000.09999999962747097"));
         assert_eq!(run(&mut e, c, "incrbyfloat z -0"), Reply::bulk_str("0"));
     }
 
@@ -1321,10 +1200,7 @@ mod tests {
         assert_eq!(run(&mut e, c, "setrange k 3 ab"), Reply::Int(5));
         assert_eq!(run(&mut e, c, "get k"), Reply::bulk(b"\0\0\0ab".to_vec()));
         assert_eq!(run(&mut e, c, "setrange k 1 x"), Reply::Int(5));
-        assert_eq!(
-            run(&mut e, c, "getrange k 1 3"),
-            Reply::bulk(b"x\0a".to_vec())
-        );
+        assert_eq!(run(&mut e, c, "getrange k 1 3"), Reply::bulk(b"x\0a".to_vec()));
         assert_eq!(run(&mut e, c, "substr k -2 -1"), Reply::bulk_str("ab"));
         assert_eq!(
             run(&mut e, c, "setrange k 536870912 x"),
@@ -1334,15 +1210,9 @@ mod tests {
             run(&mut e, c, "setrange k 9223372036854775807 x"),
             err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
         );
-        assert_eq!(
-            run(&mut e, c, "setrange k -1 x"),
-            err("ERR offset is out of range")
-        );
+        assert_eq!(run(&mut e, c, "setrange k -1 x"), err("ERR offset is out of range"));
         e.config.proto_max_bulk_len = 6;
-        assert_eq!(
-            run(&mut e, c, "append k xy"),
-            err("ERR string exceeds maximum allowed size (proto-max-bulk-len)")
-        );
+        assert_eq!(run(&mut e, c, "append k xy"), err("ERR string exceeds maximum allowed size (proto-max-bulk-len)"));
         assert_eq!(run(&mut e, c, "append k x"), Reply::Int(6));
     }
 
@@ -1358,11 +1228,7 @@ mod tests {
             Reply::Map(vec![
                 (
                     Reply::bulk_str("matches"),
-                    Reply::Array(vec![Reply::Array(vec![
-                        range(4, 7),
-                        range(5, 8),
-                        Reply::Int(4)
-                    ])])
+                    Reply::Array(vec![Reply::Array(vec![range(4, 7), range(5, 8), Reply::Int(4)])])
                 ),
                 (Reply::bulk_str("len"), Reply::Int(6)),
             ])
@@ -1381,14 +1247,8 @@ mod tests {
     #[test]
     fn mset_pairs_and_read_statistics() {
         let (mut e, _, c) = setup();
-        assert_eq!(
-            run(&mut e, c, "mset a 1 b"),
-            err("ERR wrong number of arguments for 'mset' command")
-        );
-        assert_eq!(
-            run(&mut e, c, "msetnx a 1 b"),
-            err("ERR wrong number of arguments for 'msetnx' command")
-        );
+        assert_eq!(run(&mut e, c, "mset a 1 b"), err("ERR wrong number of arguments for 'mset' command"));
+        assert_eq!(run(&mut e, c, "msetnx a 1 b"), err("ERR wrong number of arguments for 'msetnx' command"));
         run(&mut e, c, "mset a 1 b 2");
         let (h, m) = (e.stats.keyspace_hits, e.stats.keyspace_misses);
         assert_eq!(
@@ -1396,9 +1256,6 @@ mod tests {
             Reply::Array(vec![Reply::bulk_str("1"), Reply::Nil, Reply::bulk_str("2")])
         );
         run(&mut e, c, "incr a");
-        assert_eq!(
-            (e.stats.keyspace_hits - h, e.stats.keyspace_misses - m),
-            (2, 1)
-        );
+        assert_eq!((e.stats.keyspace_hits - h, e.stats.keyspace_misses - m), (2, 1));
     }
 }
