@@ -1,12 +1,314 @@
-//! Server commands: COMMAND, DBSIZE, FLUSHDB, FLUSHALL, TIME, ...
+//! Server commands: DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, TIME, the COMMAND family (all derived
+//! from the command table) and CONFIG GET/SET/RESETSTAT/HELP over the engine's `Config`.
 
-use crate::engine::reply::{CmdResult, Reply};
+use crate::engine::args::is;
+use crate::engine::cmd::connection::help_reply;
+use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
 use crate::engine::table::{self, CommandSpec, Group};
-use crate::engine::Ctx;
+use crate::engine::{Config, Ctx, Engine, Stats, DATABASES};
+
+// ---- helpers --------------------------------------------------------------------------------
+
+/// Redis's `stringmatch` glob (`*`, `?`, `[a-z]`, `[^x]`, `\x`), optionally ignoring ASCII case.
+pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
+    let eq = |a: u8, b: u8| {
+        if nocase {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    let (mut p, mut t) = (0usize, 0usize);
+    // Backtracking point for the last `*`: (pattern index after it, text index it stands at).
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        let mut matched = false;
+        let mut next_p = p;
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p + 1, t));
+                p += 1;
+                continue;
+            }
+            Some(b'?') => {
+                matched = true;
+                next_p = p + 1;
+            }
+            Some(b'[') => {
+                let mut i = p + 1;
+                let not = pattern.get(i) == Some(&b'^');
+                if not {
+                    i += 1;
+                }
+                let mut hit = false;
+                let c = text[t];
+                loop {
+                    match pattern.get(i) {
+                        None => break,
+                        Some(b']') => {
+                            i += 1;
+                            break;
+                        }
+                        Some(b'\\') if i + 1 < pattern.len() => {
+                            if eq(pattern[i + 1], c) {
+                                hit = true;
+                            }
+                            i += 2;
+                        }
+                        Some(&lo) if pattern.get(i + 1) == Some(&b'-') && i + 2 < pattern.len() => {
+                            let hi = pattern[i + 2];
+                            let (lo, hi) = if lo > hi { (hi, lo) } else { (lo, hi) };
+                            let (lo2, hi2, c2) = if nocase {
+                                (lo.to_ascii_lowercase(), hi.to_ascii_lowercase(), c.to_ascii_lowercase())
+                            } else {
+                                (lo, hi, c)
+                            };
+                            if (lo2..=hi2).contains(&c2) {
+                                hit = true;
+                            }
+                            i += 3;
+                        }
+                        Some(&x) => {
+                            if eq(x, c) {
+                                hit = true;
+                            }
+                            i += 1;
+                        }
+                    }
+                }
+                if hit != not {
+                    matched = true;
+                    next_p = i;
+                }
+            }
+            Some(b'\\') if p + 1 < pattern.len() => {
+                if eq(pattern[p + 1], text[t]) {
+                    matched = true;
+                    next_p = p + 2;
+                }
+            }
+            Some(&x) => {
+                if eq(x, text[t]) {
+                    matched = true;
+                    next_p = p + 1;
+                }
+            }
+            None => {}
+        }
+        if matched {
+            p = next_p;
+            t += 1;
+        } else if let Some((sp, st)) = star {
+            p = sp;
+            t = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p.min(pattern.len())..].iter().all(|&c| c == b'*')
+}
+
+/// Empties database `i`, telling WATCH about every key first; returns how many keys it held.
+fn flush_db(eng: &mut Engine, i: usize) -> usize {
+    let keys: Vec<Vec<u8>> = eng.db(i).map(|d| d.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    for k in &keys {
+        eng.signal_modified(i, k);
+    }
+    eng.db_mut(i).clear();
+    keys.len()
+}
+
+/// FLUSHDB/FLUSHALL's optional `ASYNC | SYNC` (both behave the same here).
+fn flush_mode(ctx: &Ctx) -> Result<(), RedisError> {
+    match ctx.argv.len() {
+        1 => Ok(()),
+        2 if is(&ctx.argv[1], "async") || is(&ctx.argv[1], "sync") => Ok(()),
+        _ => Err(RedisError::syntax()),
+    }
+}
+
+// ---- keyspace-wide handlers -----------------------------------------------------------------
 
 /// DBSIZE
 fn dbsize(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(ctx.db().len() as i64))
+}
+
+/// FLUSHDB [ASYNC | SYNC]
+fn flushdb(ctx: &mut Ctx) -> CmdResult {
+    flush_mode(ctx)?;
+    let n = flush_db(ctx.eng, ctx.db);
+    ctx.dirty(n as u64);
+    Ok(Reply::ok())
+}
+
+/// FLUSHALL [ASYNC | SYNC]
+fn flushall(ctx: &mut Ctx) -> CmdResult {
+    flush_mode(ctx)?;
+    let mut n = 0;
+    for i in 0..DATABASES {
+        n += flush_db(ctx.eng, i);
+    }
+    ctx.dirty(n as u64 + 1);
+    Ok(Reply::ok())
+}
+
+/// SWAPDB index1 index2
+fn swapdb(ctx: &mut Ctx) -> CmdResult {
+    let parse = |raw: &[u8], which: &str| {
+        crate::engine::num::parse_i64(raw)
+            .filter(|n| i32::try_from(*n).is_ok())
+            .ok_or_else(|| RedisError::err(format!("invalid {which} DB index")))
+    };
+    let a = parse(&ctx.argv[1], "first")?;
+    let b = parse(&ctx.argv[2], "second")?;
+    let range = 0..DATABASES as i64;
+    if !range.contains(&a) || !range.contains(&b) {
+        return Err(RedisError::raw(errors::DB_INDEX));
+    }
+    let (a, b) = (a as usize, b as usize);
+    if a != b {
+        for i in [a, b] {
+            let keys: Vec<Vec<u8>> =
+                ctx.eng.db(i).map(|d| d.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+            for k in &keys {
+                ctx.eng.signal_modified(i, k);
+            }
+        }
+        ctx.eng.dbs.swap(a, b);
+    }
+    ctx.dirty(1);
+    Ok(Reply::ok())
+}
+
+/// TIME
+fn time(ctx: &mut Ctx) -> CmdResult {
+    let us = ctx.now_us();
+    Ok(Reply::Array(vec![Reply::bulk_int(us.div_euclid(1_000_000)), Reply::bulk_int(us.rem_euclid(1_000_000))]))
+}
+
+// ---- COMMAND --------------------------------------------------------------------------------
+
+/// Redis 7.0's command tips (COMMAND INFO's 8th field), which our table does not carry.
+const TIPS: &[(&str, &[&str])] = &[
+    ("client|info", &["nondeterministic_output"]),
+    ("client|list", &["nondeterministic_output"]),
+    ("command", &["nondeterministic_output_order"]),
+    ("command|docs", &["nondeterministic_output_order"]),
+    ("command|info", &["nondeterministic_output_order"]),
+    ("command|list", &["nondeterministic_output_order"]),
+    ("config|set", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
+    ("dbsize", &["request_policy:all_shards", "response_policy:agg_sum"]),
+    ("del", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("exists", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("flushall", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("flushdb", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("hgetall", &["nondeterministic_output_order"]),
+    ("hkeys", &["nondeterministic_output_order"]),
+    ("hrandfield", &["nondeterministic_output"]),
+    ("hscan", &["nondeterministic_output"]),
+    ("hvals", &["nondeterministic_output_order"]),
+    ("keys", &["request_policy:all_shards", "nondeterministic_output_order"]),
+    ("mget", &["request_policy:multi_shard"]),
+    ("mset", &["request_policy:multi_shard", "response_policy:all_succeeded"]),
+    ("object|freq", &["nondeterministic_output"]),
+    ("object|idletime", &["nondeterministic_output"]),
+    ("ping", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("pttl", &["nondeterministic_output"]),
+    ("randomkey", &["request_policy:all_shards", "nondeterministic_output"]),
+    ("scan", &["nondeterministic_output", "request_policy:special"]),
+    ("sdiff", &["nondeterministic_output_order"]),
+    ("sinter", &["nondeterministic_output_order"]),
+    ("smembers", &["nondeterministic_output_order"]),
+    ("spop", &["nondeterministic_output"]),
+    ("srandmember", &["nondeterministic_output"]),
+    ("sscan", &["nondeterministic_output"]),
+    ("sunion", &["nondeterministic_output_order"]),
+    ("time", &["nondeterministic_output"]),
+    ("touch", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("ttl", &["nondeterministic_output"]),
+    ("unlink", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("xautoclaim", &["nondeterministic_output"]),
+    ("xclaim", &["nondeterministic_output"]),
+    ("xinfo|consumers", &["nondeterministic_output"]),
+    ("zrandmember", &["nondeterministic_output"]),
+    ("zscan", &["nondeterministic_output"]),
+];
+
+fn tips(name: &str) -> &'static [&'static str] {
+    TIPS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).unwrap_or(&[])
+}
+
+fn kv(k: &str, v: Reply) -> (Reply, Reply) {
+    (Reply::bulk_str(k), v)
+}
+
+/// A key specification derived from first/last/step: one index-based range. Redis's own specs
+/// are finer (several ranges, exact access flags); this is the common shape.
+fn key_specs(c: &CommandSpec) -> Vec<Reply> {
+    if c.first_key <= 0 {
+        return Vec::new();
+    }
+    let flags: &[&str] = if c.has_flag("readonly") {
+        &["RO", "access"]
+    } else if c.is_write() {
+        &["RW", "update"]
+    } else {
+        &["RO"]
+    };
+    let lastkey = if c.last_key < 0 { c.last_key } else { c.last_key - c.first_key };
+    vec![Reply::Map(vec![
+        kv("flags", Reply::Set(flags.iter().map(|f| Reply::status(f)).collect())),
+        kv(
+            "begin_search",
+            Reply::Map(vec![
+                kv("type", Reply::bulk_str("index")),
+                kv("spec", Reply::Map(vec![kv("index", Reply::Int(i64::from(c.first_key)))])),
+            ]),
+        ),
+        kv(
+            "find_keys",
+            Reply::Map(vec![
+                kv("type", Reply::bulk_str("range")),
+                kv(
+                    "spec",
+                    Reply::Map(vec![
+                        kv("lastkey", Reply::Int(i64::from(lastkey))),
+                        kv("keystep", Reply::Int(i64::from(c.step))),
+                        kv("limit", Reply::Int(0)),
+                    ]),
+                ),
+            ]),
+        ),
+    ])]
+}
+
+/// One COMMAND INFO entry: Redis 7.0's ten fields.
+pub fn command_info(c: &CommandSpec) -> Reply {
+    Reply::Array(vec![
+        Reply::bulk_str(c.name),
+        Reply::Int(i64::from(c.arity)),
+        Reply::Set(c.flags.iter().map(|f| Reply::status(f)).collect()),
+        Reply::Int(i64::from(c.first_key)),
+        Reply::Int(i64::from(c.last_key)),
+        Reply::Int(i64::from(c.step)),
+        Reply::Set(c.acl.iter().map(|a| Reply::status(a)).collect()),
+        Reply::Set(tips(c.name).iter().map(|t| Reply::bulk_str(t)).collect()),
+        Reply::Set(key_specs(c)),
+        Reply::Set(c.subcommands.iter().map(command_info).collect()),
+    ])
+}
+
+/// Finds a command by the name COMMAND INFO/DOCS accept (`get`, `config|get`).
+fn lookup_named(name: &[u8]) -> Option<&'static CommandSpec> {
+    let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+    table::lookup_full(&lower)
+}
+
+/// COMMAND (every command's info)
+fn command(_ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::Array(table::all().map(command_info).collect()))
 }
 
 /// COMMAND COUNT
@@ -14,57 +316,963 @@ fn command_count(_ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(table::count() as i64))
 }
 
-/// COMMAND (container; the dispatcher resolves subcommands)
-fn command(_ctx: &mut Ctx) -> CmdResult {
-    Ok(Reply::empty_array())
+/// COMMAND INFO [command-name ...]
+fn command_info_cmd(ctx: &mut Ctx) -> CmdResult {
+    let names = ctx.args().rest();
+    if names.is_empty() {
+        return command(ctx);
+    }
+    Ok(Reply::Array(names.iter().map(|n| lookup_named(n).map(command_info).unwrap_or(Reply::Nil)).collect()))
 }
 
-pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "dbsize",
-        arity: 1,
-        flags: &["readonly", "fast"],
-        first_key: 0,
-        last_key: 0,
-        step: 0,
-        acl: &["@keyspace", "@read", "@fast"],
-        group: Group::Server,
-        since: "1.0.0",
-        syntax: "",
-        summary: "Returns how many keys the selected database holds.",
-        complexity: "O(1)",
-        handler: dbsize,
-        subcommands: &[],
+/// One argument description for COMMAND DOCS, parsed from our syntax notation.
+#[derive(Debug, Clone, PartialEq)]
+struct DocArg {
+    name: String,
+    kind: &'static str,
+    token: Option<String>,
+    optional: bool,
+    multiple: bool,
+    children: Vec<DocArg>,
+}
+
+/// Splits syntax notation into tokens: words, `[`, `]`, `|`, `...`.
+fn syntax_tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for ch in s.chars() {
+        match ch {
+            '[' | ']' | '|' | ' ' | '(' | ')' => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                if ch != ' ' {
+                    out.push(ch.to_string());
+                }
+            }
+            _ => word.push(ch),
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// Parses a sequence of arguments up to a closing `]`/`)` or the end; alternatives separated
+/// by `|` become a `oneof`.
+fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) -> Vec<DocArg> {
+    let mut alts: Vec<Vec<DocArg>> = vec![Vec::new()];
+    while let Some(t) = toks.get(*pos) {
+        match t.as_str() {
+            "]" | ")" => break,
+            "|" => {
+                *pos += 1;
+                alts.push(Vec::new());
+            }
+            "[" | "(" => {
+                *pos += 1;
+                let inner = parse_seq(toks, pos, index, keys);
+                let optional = t == "[";
+                if toks.get(*pos).is_some_and(|c| c == "]" || c == ")") {
+                    *pos += 1;
+                }
+                let mut arg = group_of(inner);
+                arg.optional = arg.optional || optional;
+                if let Some(cur) = alts.last_mut() {
+                    cur.push(arg);
+                }
+            }
+            "..." => {
+                *pos += 1;
+                // `[x ...]`: the repeat marks the previous argument as multiple.
+                if let Some(last) = alts.last_mut().and_then(|cur| cur.last_mut()) {
+                    last.multiple = true;
+                }
+            }
+            w => {
+                *pos += 1;
+                let is_token = w.chars().all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit())
+                    && w.chars().any(|c| c.is_ascii_uppercase());
+                let arg = if is_token {
+                    let next_is_value = toks.get(*pos).is_some_and(|n| {
+                        !["[", "]", "|", "(", ")", "..."].contains(&n.as_str())
+                            && !n.chars().any(|c| c.is_ascii_uppercase())
+                    });
+                    if next_is_value {
+                        let value = toks[*pos].clone();
+                        *pos += 1;
+                        let mut a = leaf(&value, index, keys);
+                        a.token = Some(w.to_string());
+                        a
+                    } else {
+                        DocArg {
+                            name: w.to_ascii_lowercase(),
+                            kind: "pure-token",
+                            token: Some(w.to_string()),
+                            optional: false,
+                            multiple: false,
+                            children: Vec::new(),
+                        }
+                    }
+                } else {
+                    leaf(w, index, keys)
+                };
+                if let Some(cur) = alts.last_mut() {
+                    // A repeat (`key [key ...]`) folds into the first occurrence.
+                    if toks.get(*pos).map(String::as_str) == Some("[")
+                        && toks.get(*pos + 1) == Some(&arg.name)
+                        && toks.get(*pos + 2).map(String::as_str) == Some("...")
+                    {
+                        *pos += 4;
+                        let mut a = arg;
+                        a.multiple = true;
+                        cur.push(a);
+                        continue;
+                    }
+                    cur.push(arg);
+                }
+            }
+        }
+    }
+    if alts.len() > 1 {
+        let children: Vec<DocArg> = alts.into_iter().map(group_of).collect();
+        let name = children.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("_");
+        vec![DocArg { name, kind: "oneof", token: None, optional: false, multiple: false, children }]
+    } else {
+        alts.pop().unwrap_or_default()
+    }
+}
+
+fn leaf(word: &str, index: &mut usize, keys: bool) -> DocArg {
+    let kind = if word == "key" || word == "destination" || word == "source" {
+        if keys {
+            *index += 1;
+        }
+        "key"
+    } else if ["count", "index", "start", "stop", "end", "offset", "seconds", "milliseconds", "timeout", "numkeys"]
+        .contains(&word)
+    {
+        "integer"
+    } else {
+        "string"
+    };
+    DocArg { name: word.to_string(), kind, token: None, optional: false, multiple: false, children: Vec::new() }
+}
+
+/// A sequence of one argument is that argument; several become a `block`.
+fn group_of(mut items: Vec<DocArg>) -> DocArg {
+    if items.len() == 1 {
+        return items.pop().unwrap_or_else(|| leaf("arg", &mut 0, false));
+    }
+    let name = items.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("_");
+    DocArg { name, kind: "block", token: None, optional: false, multiple: false, children: items }
+}
+
+fn doc_arg_reply(a: &DocArg, key_index: &mut i64) -> Reply {
+    let mut m = vec![kv("name", Reply::bulk_str(&a.name)), kv("type", Reply::bulk_str(a.kind))];
+    if a.kind == "key" {
+        m.push(kv("key_spec_index", Reply::Int(*key_index)));
+    }
+    if let Some(t) = &a.token {
+        m.push(kv("token", Reply::bulk_str(t)));
+    }
+    let mut flags = Vec::new();
+    if a.optional {
+        flags.push(Reply::status("optional"));
+    }
+    if a.multiple {
+        flags.push(Reply::status("multiple"));
+    }
+    if !flags.is_empty() {
+        m.push(kv("flags", Reply::Set(flags)));
+    }
+    if !a.children.is_empty() {
+        m.push(kv("arguments", Reply::Array(a.children.iter().map(|c| doc_arg_reply(c, key_index)).collect())));
+    }
+    Reply::Map(m)
+}
+
+/// COMMAND DOCS' arguments for a command, derived from its syntax string.
+fn doc_arguments(c: &CommandSpec) -> Vec<Reply> {
+    let toks = syntax_tokens(c.syntax);
+    let mut pos = 0;
+    let mut index = 0;
+    let args = parse_seq(&toks, &mut pos, &mut index, c.first_key > 0);
+    let mut key_index = 0;
+    args.iter().map(|a| doc_arg_reply(a, &mut key_index)).collect()
+}
+
+/// One COMMAND DOCS entry (summary, since, group, complexity, arguments, subcommands).
+fn command_docs_entry(c: &CommandSpec) -> Reply {
+    let mut m = vec![
+        kv("summary", Reply::bulk_str(c.summary)),
+        kv("since", Reply::bulk_str(c.since)),
+        kv("group", Reply::bulk_str(c.group.name())),
+        kv("complexity", Reply::bulk_str(c.complexity)),
+    ];
+    let args = doc_arguments(c);
+    if !args.is_empty() {
+        m.push(kv("arguments", Reply::Array(args)));
+    }
+    if !c.subcommands.is_empty() {
+        m.push(kv(
+            "subcommands",
+            Reply::Map(c.subcommands.iter().map(|s| (Reply::bulk_str(s.name), command_docs_entry(s))).collect()),
+        ));
+    }
+    Reply::Map(m)
+}
+
+/// COMMAND DOCS [command-name ...]
+fn command_docs(ctx: &mut Ctx) -> CmdResult {
+    let names = ctx.args().rest();
+    let entries: Vec<(Reply, Reply)> = if names.is_empty() {
+        table::all().map(|c| (Reply::bulk_str(c.name), command_docs_entry(c))).collect()
+    } else {
+        names.iter().filter_map(|n| lookup_named(n)).map(|c| (Reply::bulk_str(c.name), command_docs_entry(c))).collect()
+    };
+    Ok(Reply::Map(entries))
+}
+
+/// Every command and subcommand, in table order.
+fn all_with_subcommands() -> impl Iterator<Item = &'static CommandSpec> {
+    table::all().flat_map(|c| std::iter::once(c).chain(c.subcommands.iter()))
+}
+
+/// COMMAND LIST [FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]
+fn command_list(ctx: &mut Ctx) -> CmdResult {
+    let argv = ctx.argv;
+    let names: Vec<&str> = if argv.len() == 2 {
+        all_with_subcommands().map(|c| c.name).collect()
+    } else if argv.len() == 5 && is(&argv[2], "filterby") {
+        let value = &argv[4];
+        if is(&argv[3], "module") {
+            Vec::new()
+        } else if is(&argv[3], "aclcat") {
+            let cat = format!("@{}", String::from_utf8_lossy(value));
+            all_with_subcommands()
+                .filter(|c| c.acl.iter().any(|a| a.eq_ignore_ascii_case(&cat)))
+                .map(|c| c.name)
+                .collect()
+        } else if is(&argv[3], "pattern") {
+            all_with_subcommands().filter(|c| glob_match(value, c.name.as_bytes(), true)).map(|c| c.name).collect()
+        } else {
+            return Err(RedisError::syntax());
+        }
+    } else {
+        return Err(RedisError::syntax());
+    };
+    Ok(Reply::bulks(names))
+}
+
+/// COMMAND GETKEYS command [arg ...]
+fn command_getkeys(ctx: &mut Ctx) -> CmdResult {
+    let full = ctx.argv.get(2..).unwrap_or(&[]);
+    let invalid = || RedisError::err("Invalid command specified");
+    let base = full.first().and_then(|n| table::lookup(n)).ok_or_else(invalid)?;
+    let cmd = match (base.subcommands.is_empty(), full.get(1)) {
+        (false, Some(sub)) => base.subcommand(sub).ok_or_else(invalid)?,
+        _ => base,
+    };
+    if cmd.first_key <= 0 {
+        return Err(RedisError::err("The command has no key arguments"));
+    }
+    if !cmd.arity_ok(full.len()) {
+        return Err(RedisError::err("Invalid number of arguments specified for command"));
+    }
+    let keys = cmd.key_positions(full.len());
+    if keys.is_empty() {
+        return Err(RedisError::err("Invalid arguments specified for command"));
+    }
+    Ok(Reply::Array(keys.into_iter().filter_map(|i| full.get(i)).map(|k| Reply::Bulk(k.clone())).collect()))
+}
+
+/// COMMAND HELP
+fn command_help(_ctx: &mut Ctx) -> CmdResult {
+    Ok(help_reply(&[
+        "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        "HELP",
+        "    Prints this help.",
+    ]))
+}
+
+// ---- CONFIG ---------------------------------------------------------------------------------
+
+/// How a parameter's value is parsed and checked.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// An integer within bounds; `memory` ones accept units (1kb, 5mb, 2gb).
+    Int { min: i128, max: i128, memory: bool, unsigned: bool },
+    /// One of a fixed set of lower-case words.
+    Enum(&'static [&'static str]),
+    /// Readable only (`databases`).
+    Immutable,
+}
+
+/// One CONFIG parameter: its names, kind, and accessors into `Config`.
+struct Param {
+    name: &'static str,
+    alias: Option<&'static str>,
+    kind: Kind,
+    get: fn(&Config) -> String,
+    set: fn(&mut Config, i128, &str),
+}
+
+const INT_MAX: i128 = i32::MAX as i128;
+const INT_MIN: i128 = i32::MIN as i128;
+const LONG_MAX: i128 = i64::MAX as i128;
+
+const fn int(min: i128, max: i128) -> Kind {
+    Kind::Int { min, max, memory: false, unsigned: false }
+}
+const fn mem(min: i128, max: i128) -> Kind {
+    Kind::Int { min, max, memory: true, unsigned: false }
+}
+
+const POLICIES: &[&str] = &[
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
+];
+
+/// The parameters the engine honours, with Redis 7.0's bounds and aliases.
+const PARAMS: &[Param] = &[
+    Param {
+        name: "maxmemory",
+        alias: None,
+        kind: Kind::Int { min: 0, max: u64::MAX as i128, memory: true, unsigned: true },
+        get: |c| c.maxmemory.to_string(),
+        set: |c, v, _| c.maxmemory = v as u64,
     },
+    Param {
+        name: "maxmemory-policy",
+        alias: None,
+        kind: Kind::Enum(POLICIES),
+        get: |c| c.maxmemory_policy.clone(),
+        set: |c, _, s| c.maxmemory_policy = s.to_string(),
+    },
+    Param {
+        name: "maxmemory-samples",
+        alias: None,
+        kind: int(1, INT_MAX),
+        get: |c| c.maxmemory_samples.to_string(),
+        set: |c, v, _| c.maxmemory_samples = v as u32,
+    },
+    Param {
+        name: "hz",
+        alias: None,
+        kind: int(0, INT_MAX),
+        get: |c| c.hz.to_string(),
+        // Redis clamps the effective frequency to 1..=500.
+        set: |c, v, _| c.hz = v.clamp(1, 500) as u32,
+    },
+    Param {
+        name: "lfu-log-factor",
+        alias: None,
+        kind: int(0, INT_MAX),
+        get: |c| c.lfu_log_factor.to_string(),
+        set: |c, v, _| c.lfu_log_factor = v as u32,
+    },
+    Param {
+        name: "lfu-decay-time",
+        alias: None,
+        kind: int(0, INT_MAX),
+        get: |c| c.lfu_decay_time.to_string(),
+        set: |c, v, _| c.lfu_decay_time = v as u32,
+    },
+    Param {
+        name: "hash-max-listpack-entries",
+        alias: Some("hash-max-ziplist-entries"),
+        kind: int(0, LONG_MAX),
+        get: |c| c.hash_max_listpack_entries.to_string(),
+        set: |c, v, _| c.hash_max_listpack_entries = v as usize,
+    },
+    Param {
+        name: "hash-max-listpack-value",
+        alias: Some("hash-max-ziplist-value"),
+        kind: mem(0, LONG_MAX),
+        get: |c| c.hash_max_listpack_value.to_string(),
+        set: |c, v, _| c.hash_max_listpack_value = v as usize,
+    },
+    Param {
+        name: "list-max-listpack-size",
+        alias: Some("list-max-ziplist-size"),
+        kind: int(INT_MIN, INT_MAX),
+        get: |c| c.list_max_listpack_size.to_string(),
+        set: |c, v, _| c.list_max_listpack_size = v as i64,
+    },
+    Param {
+        name: "list-compress-depth",
+        alias: None,
+        kind: int(0, INT_MAX),
+        get: |c| c.list_compress_depth.to_string(),
+        set: |c, v, _| c.list_compress_depth = v as i64,
+    },
+    Param {
+        name: "set-max-intset-entries",
+        alias: None,
+        kind: int(0, LONG_MAX),
+        get: |c| c.set_max_intset_entries.to_string(),
+        set: |c, v, _| c.set_max_intset_entries = v as usize,
+    },
+    Param {
+        name: "zset-max-listpack-entries",
+        alias: Some("zset-max-ziplist-entries"),
+        kind: int(0, LONG_MAX),
+        get: |c| c.zset_max_listpack_entries.to_string(),
+        set: |c, v, _| c.zset_max_listpack_entries = v as usize,
+    },
+    Param {
+        name: "zset-max-listpack-value",
+        alias: Some("zset-max-ziplist-value"),
+        kind: mem(0, LONG_MAX),
+        get: |c| c.zset_max_listpack_value.to_string(),
+        set: |c, v, _| c.zset_max_listpack_value = v as usize,
+    },
+    Param {
+        name: "stream-node-max-bytes",
+        alias: None,
+        kind: mem(0, LONG_MAX),
+        get: |c| c.stream_node_max_bytes.to_string(),
+        set: |c, v, _| c.stream_node_max_bytes = v as usize,
+    },
+    Param {
+        name: "stream-node-max-entries",
+        alias: None,
+        kind: int(0, LONG_MAX),
+        get: |c| c.stream_node_max_entries.to_string(),
+        set: |c, v, _| c.stream_node_max_entries = v as usize,
+    },
+    Param {
+        name: "hll-sparse-max-bytes",
+        alias: None,
+        kind: mem(0, LONG_MAX),
+        get: |c| c.hll_sparse_max_bytes.to_string(),
+        set: |c, v, _| c.hll_sparse_max_bytes = v as usize,
+    },
+    Param {
+        name: "proto-max-bulk-len",
+        alias: None,
+        kind: mem(1024 * 1024, LONG_MAX),
+        get: |c| c.proto_max_bulk_len.to_string(),
+        set: |c, v, _| c.proto_max_bulk_len = v as i64,
+    },
+    Param { name: "databases", alias: None, kind: Kind::Immutable, get: |_| DATABASES.to_string(), set: |_, _, _| {} },
+];
+
+/// Finds a parameter by its name or alias, ignoring case.
+fn find_param(name: &[u8]) -> Option<&'static Param> {
+    PARAMS.iter().find(|p| is(name, p.name) || p.alias.is_some_and(|a| is(name, a)))
+}
+
+/// Redis's `memtoull`: digits with an optional unit (b, k, kb, m, mb, g, gb). Like the C code,
+/// an absent number is 0, overflow saturates and the unit multiplication wraps.
+fn parse_memory(raw: &[u8]) -> Option<u64> {
+    let digits_end = raw.iter().position(|b| !b.is_ascii_digit()).unwrap_or(raw.len());
+    let unit = String::from_utf8_lossy(&raw[digits_end..]).to_ascii_lowercase();
+    let mul: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    if digits_end >= 128 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in &raw[..digits_end] {
+        v = v.saturating_mul(10).saturating_add(u64::from(d - b'0'));
+    }
+    Some(v.wrapping_mul(mul))
+}
+
+fn set_failed(name: &[u8], why: &str) -> RedisError {
+    RedisError::err(format!(
+        "CONFIG SET failed (possibly related to argument '{}') - {why}",
+        String::from_utf8_lossy(name)
+    ))
+}
+
+/// Checks one value for a parameter; returns the number (or 0) and the normalised text.
+fn parse_value(p: &Param, name: &[u8], raw: &[u8]) -> Result<(i128, String), RedisError> {
+    match p.kind {
+        Kind::Immutable => Err(set_failed(name, "can't set immutable config")),
+        Kind::Enum(words) => {
+            let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
+            if words.contains(&text.as_str()) {
+                Ok((0, text))
+            } else {
+                Err(set_failed(name, &format!("argument(s) must be one of the following: {}", words.join(", "))))
+            }
+        }
+        Kind::Int { min, max, memory, unsigned } => {
+            let v: i128 = if memory {
+                let u = parse_memory(raw).ok_or_else(|| set_failed(name, "argument must be a memory value"))?;
+                // Signed parameters see the C cast of the unsigned result.
+                if unsigned {
+                    i128::from(u)
+                } else {
+                    i128::from(u as i64)
+                }
+            } else {
+                let n = crate::engine::num::parse_i64(raw)
+                    .ok_or_else(|| set_failed(name, "argument couldn't be parsed into an integer"))?;
+                i128::from(n)
+            };
+            if v < min || v > max {
+                return Err(set_failed(name, &format!("argument must be between {min} and {max} inclusive")));
+            }
+            Ok((v, String::new()))
+        }
+    }
+}
+
+/// CONFIG (container; the dispatcher resolves subcommands)
+fn config(_ctx: &mut Ctx) -> CmdResult {
+    Err(crate::engine::arity_error("config"))
+}
+
+/// CONFIG GET parameter [parameter ...]
+fn config_get(ctx: &mut Ctx) -> CmdResult {
+    let mut out: Vec<(String, &'static Param)> = Vec::new();
+    for pat in ctx.args().rest() {
+        let has_glob = pat.iter().any(|b| matches!(b, b'[' | b'*' | b'?'));
+        if !has_glob {
+            let name = String::from_utf8_lossy(pat).into_owned();
+            if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+                continue;
+            }
+            if let Some(p) = find_param(pat) {
+                out.push((name, p));
+            }
+            continue;
+        }
+        for p in PARAMS {
+            for n in std::iter::once(p.name).chain(p.alias) {
+                if !out.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)) && glob_match(pat, n.as_bytes(), true) {
+                    out.push((n.to_string(), p));
+                }
+            }
+        }
+    }
+    let cfg = &ctx.eng.config;
+    Ok(Reply::Map(out.into_iter().map(|(n, p)| (Reply::bulk(n), Reply::bulk((p.get)(cfg)))).collect()))
+}
+
+/// CONFIG SET parameter value [parameter value ...]: all or nothing.
+fn config_set(ctx: &mut Ctx) -> CmdResult {
+    let pairs = ctx.argv.get(2..).unwrap_or(&[]);
+    if pairs.len() % 2 != 0 {
+        return Err(RedisError::syntax());
+    }
+    let mut chosen: Vec<(&'static Param, &[u8], &[u8])> = Vec::new();
+    for pair in pairs.chunks(2) {
+        let (name, value) = (&pair[0], &pair[1]);
+        let p = find_param(name).ok_or_else(|| {
+            RedisError::err(format!(
+                "Unknown option or number of arguments for CONFIG SET - '{}'",
+                String::from_utf8_lossy(name)
+            ))
+        })?;
+        if matches!(p.kind, Kind::Immutable) {
+            return Err(set_failed(name, "can't set immutable config"));
+        }
+        if chosen.iter().any(|(_, n, _)| n.eq_ignore_ascii_case(name)) {
+            return Err(set_failed(name, "duplicate parameter"));
+        }
+        chosen.push((p, name, value));
+    }
+    let mut parsed = Vec::new();
+    for (p, name, value) in &chosen {
+        parsed.push((*p, parse_value(p, name, value)?));
+    }
+    let cfg = &mut ctx.eng.config;
+    for (p, (v, text)) in parsed {
+        (p.set)(cfg, v, &text);
+    }
+    Ok(Reply::ok())
+}
+
+/// CONFIG RESETSTAT: zeroes INFO's counters (not the dirty counter, as in Redis).
+fn config_resetstat(ctx: &mut Ctx) -> CmdResult {
+    let dirty = ctx.eng.stats.dirty;
+    ctx.eng.stats = Stats { dirty, ..Stats::default() };
+    Ok(Reply::ok())
+}
+
+/// CONFIG REWRITE: there is never a config file to rewrite.
+fn config_rewrite(_ctx: &mut Ctx) -> CmdResult {
+    Err(RedisError::err("The server is running without a config file"))
+}
+
+/// CONFIG HELP
+fn config_help(_ctx: &mut Ctx) -> CmdResult {
+    Ok(help_reply(&[
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>",
+        "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>",
+        "    Set the configuration <directive> to <value>.",
+        "RESETSTAT",
+        "    Reset statistics reported by the INFO command.",
+        "REWRITE",
+        "    Rewrite the configuration file.",
+        "HELP",
+        "    Prints this help.",
+    ]))
+}
+
+// ---- table ----------------------------------------------------------------------------------
+
+macro_rules! spec {
+    ($name:expr, $arity:expr, $flags:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr,
+     $complexity:expr, $handler:expr) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            first_key: 0,
+            last_key: 0,
+            step: 0,
+            acl: $acl,
+            group: Group::Server,
+            since: $since,
+            syntax: $syntax,
+            summary: $summary,
+            complexity: $complexity,
+            handler: $handler,
+            subcommands: &[],
+        }
+    };
+}
+
+const FLUSH_ACL: &[&str] = &["@keyspace", "@write", "@slow", "@dangerous"];
+const CMD_FLAGS: &[&str] = &["loading", "stale"];
+const CMD_ACL: &[&str] = &["@slow", "@connection"];
+const CONFIG_FLAGS: &[&str] = &["admin", "noscript", "loading", "stale"];
+const CONFIG_ACL: &[&str] = &["@admin", "@slow", "@dangerous"];
+
+pub const COMMANDS: &[CommandSpec] = &[
+    spec!(
+        "dbsize",
+        1,
+        &["readonly", "fast"],
+        &["@keyspace", "@read", "@fast"],
+        "1.0.0",
+        "",
+        "Returns how many keys the selected database holds.",
+        "O(1)",
+        dbsize
+    ),
+    spec!(
+        "flushdb",
+        -1,
+        &["write"],
+        FLUSH_ACL,
+        "1.0.0",
+        "[ASYNC | SYNC]",
+        "Deletes every key of the selected database.",
+        "O(N) where N is the number of keys in the selected database",
+        flushdb
+    ),
+    spec!(
+        "flushall",
+        -1,
+        &["write"],
+        FLUSH_ACL,
+        "1.0.0",
+        "[ASYNC | SYNC]",
+        "Deletes every key of every database.",
+        "O(N) where N is the total number of keys in all databases",
+        flushall
+    ),
+    spec!(
+        "swapdb",
+        3,
+        &["write", "fast"],
+        &["@keyspace", "@write", "@fast", "@dangerous"],
+        "4.0.0",
+        "index1 index2",
+        "Exchanges the contents of two databases; connections using either see the other's keys.",
+        "O(N) where N is the count of clients watching or blocking on keys from both databases.",
+        swapdb
+    ),
+    spec!(
+        "time",
+        1,
+        &["loading", "stale", "fast"],
+        &["@fast"],
+        "2.6.0",
+        "",
+        "Returns the server clock as seconds and microseconds since the Unix epoch.",
+        "O(1)",
+        time
+    ),
     CommandSpec {
         name: "command",
         arity: -1,
-        flags: &["loading", "stale"],
+        flags: CMD_FLAGS,
         first_key: 0,
         last_key: 0,
         step: 0,
-        acl: &["@slow", "@connection"],
+        acl: CMD_ACL,
         group: Group::Server,
         since: "2.8.13",
         syntax: "",
         summary: "Describes every command the server knows.",
-        complexity: "O(N) where N is the number of commands",
+        complexity: "O(N) where N is the total number of Redis commands",
         handler: command,
-        subcommands: &[CommandSpec {
-            name: "command|count",
-            arity: 2,
-            flags: &["loading", "stale"],
-            first_key: 0,
-            last_key: 0,
-            step: 0,
-            acl: &["@slow", "@connection"],
-            group: Group::Server,
-            since: "2.8.13",
-            syntax: "",
-            summary: "Returns how many commands the server knows.",
-            complexity: "O(1)",
-            handler: command_count,
-            subcommands: &[],
-        }],
+        subcommands: &[
+            spec!(
+                "command|count",
+                2,
+                CMD_FLAGS,
+                CMD_ACL,
+                "2.8.13",
+                "",
+                "Returns how many commands the server knows.",
+                "O(1)",
+                command_count
+            ),
+            spec!(
+                "command|info",
+                -2,
+                CMD_FLAGS,
+                CMD_ACL,
+                "2.8.13",
+                "[command-name [command-name ...]]",
+                "Describes the named commands (arity, flags, key positions, categories), or all of them.",
+                "O(N) where N is the number of commands to look up",
+                command_info_cmd
+            ),
+            spec!(
+                "command|docs",
+                -2,
+                CMD_FLAGS,
+                CMD_ACL,
+                "7.0.0",
+                "[command-name [command-name ...]]",
+                "Returns the documentation of the named commands, or of all of them.",
+                "O(N) where N is the number of commands to look up",
+                command_docs
+            ),
+            spec!(
+                "command|list",
+                -2,
+                CMD_FLAGS,
+                CMD_ACL,
+                "7.0.0",
+                "[FILTERBY MODULE module-name | ACLCAT category | PATTERN pattern]",
+                "Lists command names, optionally only those of an ACL category or matching a pattern.",
+                "O(N) where N is the total number of Redis commands",
+                command_list
+            ),
+            spec!(
+                "command|getkeys",
+                -4,
+                CMD_FLAGS,
+                CMD_ACL,
+                "2.8.13",
+                "command [arg [arg ...]]",
+                "Returns which arguments of a full command line are keys.",
+                "O(N) where N is the number of arguments to the command",
+                command_getkeys
+            ),
+            spec!(
+                "command|help",
+                2,
+                CMD_FLAGS,
+                CMD_ACL,
+                "5.0.0",
+                "",
+                "Lists the COMMAND subcommands.",
+                "O(1)",
+                command_help
+            ),
+        ],
+    },
+    CommandSpec {
+        name: "config",
+        arity: -2,
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["@slow"],
+        group: Group::Server,
+        since: "2.0.0",
+        syntax: "",
+        summary: "Groups the commands that read and change server parameters.",
+        complexity: "Depends on subcommand.",
+        handler: config,
+        subcommands: &[
+            spec!(
+                "config|get",
+                -3,
+                CONFIG_FLAGS,
+                CONFIG_ACL,
+                "2.0.0",
+                "parameter [parameter ...]",
+                "Returns the parameters whose names match the given glob patterns, with their values.",
+                "O(N) when N is the number of configuration parameters provided",
+                config_get
+            ),
+            spec!(
+                "config|set",
+                -4,
+                CONFIG_FLAGS,
+                CONFIG_ACL,
+                "2.0.0",
+                "parameter value [parameter value ...]",
+                "Changes parameters at run time; either every pair is applied or none is.",
+                "O(N) when N is the number of configuration parameters provided",
+                config_set
+            ),
+            spec!(
+                "config|resetstat",
+                2,
+                CONFIG_FLAGS,
+                CONFIG_ACL,
+                "2.0.0",
+                "",
+                "Zeroes the statistics INFO reports.",
+                "O(1)",
+                config_resetstat
+            ),
+            spec!(
+                "config|rewrite",
+                2,
+                CONFIG_FLAGS,
+                CONFIG_ACL,
+                "2.8.0",
+                "",
+                "Would write the running configuration back to the config file; there is none here.",
+                "O(1)",
+                config_rewrite
+            ),
+            spec!(
+                "config|help",
+                2,
+                CMD_FLAGS,
+                &["@slow"],
+                "5.0.0",
+                "",
+                "Lists the CONFIG subcommands.",
+                "O(1)",
+                config_help
+            ),
+        ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    #[test]
+    fn glob_matches_like_redis() {
+        assert!(glob_match(b"*", b"anything", false));
+        assert!(glob_match(b"h?", b"hz", false));
+        assert!(glob_match(b"*max-*-entries*", b"hash-max-listpack-entries", false));
+        assert!(glob_match(b"[a-c]x", b"bx", false));
+        assert!(!glob_match(b"[^a-c]x", b"bx", false));
+        assert!(glob_match(b"HZ", b"hz", true));
+        assert!(!glob_match(b"HZ", b"hz", false));
+        assert!(glob_match(b"a\\*", b"a*", false));
+        assert!(!glob_match(b"a", b"ab", false));
+        assert!(glob_match(b"*b*d", b"abcbd", false));
+    }
+
+    #[test]
+    fn command_count_equals_table() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(run(&mut e, c, "command count"), Reply::Int(table::count() as i64));
+        let Reply::Array(all) = run(&mut e, c, "command") else { panic!() };
+        assert_eq!(all.len(), table::count());
+    }
+
+    #[test]
+    fn command_info_shape() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        let Reply::Array(v) = run(&mut e, c, "command info get nosuch config|get") else { panic!() };
+        assert_eq!(v.len(), 3);
+        let Reply::Array(get) = &v[0] else { panic!() };
+        assert_eq!(get.len(), 10);
+        assert_eq!(get[0], Reply::bulk_str("get"));
+        assert_eq!(v[1], Reply::Nil);
+        let Reply::Array(cg) = &v[2] else { panic!() };
+        assert_eq!(cg[0], Reply::bulk_str("config|get"));
+    }
+
+    #[test]
+    fn config_set_is_atomic_and_units_work() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(run(&mut e, c, "config set maxmemory 2mb"), Reply::ok());
+        assert_eq!(e.config.maxmemory, 2 * 1024 * 1024);
+        assert!(run(&mut e, c, "config set maxmemory 1kb hz abc").is_error());
+        assert_eq!(e.config.maxmemory, 2 * 1024 * 1024);
+        assert_eq!(run(&mut e, c, "config set hz 1000 hash-max-ziplist-entries 7"), Reply::ok());
+        assert_eq!(e.config.hz, 500);
+        assert_eq!(e.config.hash_max_listpack_entries, 7);
+        assert_eq!(parse_memory(b"1g"), Some(1_000_000_000));
+        assert_eq!(parse_memory(b"1.5mb"), None);
+        assert_eq!(parse_memory(b"-1"), None);
+    }
+
+    #[test]
+    fn docs_arguments_from_syntax() {
+        let set = table::lookup(b"set").unwrap();
+        let args = doc_arguments(set);
+        assert!(args.len() >= 4);
+        let Reply::Map(first) = &args[0] else { panic!() };
+        assert_eq!(first[1], (Reply::bulk_str("type"), Reply::bulk_str("key")));
+    }
+
+    #[test]
+    fn swapdb_and_flush() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "set a 1");
+        assert_eq!(run(&mut e, c, "swapdb 0 1"), Reply::ok());
+        assert_eq!(run(&mut e, c, "dbsize"), Reply::Int(0));
+        run(&mut e, c, "select 1");
+        assert_eq!(run(&mut e, c, "get a"), Reply::bulk_str("1"));
+        assert_eq!(run(&mut e, c, "flushall"), Reply::ok());
+        assert_eq!(run(&mut e, c, "dbsize"), Reply::Int(0));
+    }
+}
