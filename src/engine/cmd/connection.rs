@@ -598,6 +598,26 @@ mod tests {
     }
 
     #[test]
+    fn hello_bytes_match_redis() {
+        use crate::engine::resp::encode;
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        let body = |proto: u8, id: u64| {
+            format!(
+                "$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:{proto}\r\n\
+                 $2\r\nid\r\n:{id}\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n\
+                 $7\r\nmodules\r\n*0\r\n"
+            )
+        };
+        let r3 = run(&mut e, c, "hello 3 setname x");
+        assert_eq!(String::from_utf8(encode(&r3, 3)).unwrap(), format!("%7\r\n{}", body(3, c)));
+        let r2 = run(&mut e, c, "hello 2");
+        assert_eq!(String::from_utf8(encode(&r2, 2)).unwrap(), format!("*14\r\n{}", body(2, c)));
+        let r = run(&mut e, c, "hello");
+        assert_eq!(String::from_utf8(encode(&r, 2)).unwrap(), format!("*14\r\n{}", body(2, c)));
+    }
+
+    #[test]
     fn hello_reset_and_quit() {
         let (mut e, _) = Engine::with_virtual_clock();
         let c = e.connect();

@@ -194,6 +194,16 @@ fn time(ctx: &mut Ctx) -> CmdResult {
 const TIPS: &[(&str, &[&str])] = &[
     ("client|info", &["nondeterministic_output"]),
     ("client|list", &["nondeterministic_output"]),
+    ("cluster|bumpepoch", &["nondeterministic_output"]),
+    ("cluster|count-failure-reports", &["nondeterministic_output"]),
+    ("cluster|getkeysinslot", &["nondeterministic_output"]),
+    ("cluster|info", &["nondeterministic_output"]),
+    ("cluster|links", &["nondeterministic_output"]),
+    ("cluster|nodes", &["nondeterministic_output"]),
+    ("cluster|replicas", &["nondeterministic_output"]),
+    ("cluster|shards", &["nondeterministic_output"]),
+    ("cluster|slaves", &["nondeterministic_output"]),
+    ("cluster|slots", &["nondeterministic_output"]),
     ("command", &["nondeterministic_output_order"]),
     ("command|docs", &["nondeterministic_output_order"]),
     ("command|info", &["nondeterministic_output_order"]),
@@ -201,25 +211,57 @@ const TIPS: &[(&str, &[&str])] = &[
     ("config|set", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
     ("dbsize", &["request_policy:all_shards", "response_policy:agg_sum"]),
     ("del", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("dump", &["nondeterministic_output"]),
     ("exists", &["request_policy:multi_shard", "response_policy:agg_sum"]),
     ("flushall", &["request_policy:all_shards", "response_policy:all_succeeded"]),
     ("flushdb", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("function|delete", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("function|flush", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("function|kill", &["request_policy:all_shards", "response_policy:one_succeeded"]),
+    ("function|list", &["nondeterministic_output_order"]),
+    ("function|load", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("function|restore", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("function|stats", &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
     ("hgetall", &["nondeterministic_output_order"]),
     ("hkeys", &["nondeterministic_output_order"]),
     ("hrandfield", &["nondeterministic_output"]),
     ("hscan", &["nondeterministic_output"]),
     ("hvals", &["nondeterministic_output_order"]),
+    ("info", &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
     ("keys", &["request_policy:all_shards", "nondeterministic_output_order"]),
+    ("lastsave", &["nondeterministic_output"]),
+    ("latency|doctor", &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    ("latency|graph", &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    ("latency|histogram", &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    ("latency|history", &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    ("latency|latest", &["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    ("latency|reset", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
+    ("memory|doctor", &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+    ("memory|malloc-stats", &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+    ("memory|purge", &["request_policy:all_shards", "response_policy:all_succeeded"]),
+    ("memory|stats", &["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
     ("mget", &["request_policy:multi_shard"]),
+    ("migrate", &["nondeterministic_output"]),
+    ("module|list", &["nondeterministic_output_order"]),
     ("mset", &["request_policy:multi_shard", "response_policy:all_succeeded"]),
+    ("msetnx", &["request_policy:multi_shard", "response_policy:agg_min"]),
+    ("object|encoding", &["nondeterministic_output"]),
     ("object|freq", &["nondeterministic_output"]),
     ("object|idletime", &["nondeterministic_output"]),
+    ("object|refcount", &["nondeterministic_output"]),
     ("ping", &["request_policy:all_shards", "response_policy:all_succeeded"]),
     ("pttl", &["nondeterministic_output"]),
     ("randomkey", &["request_policy:all_shards", "nondeterministic_output"]),
     ("scan", &["nondeterministic_output", "request_policy:special"]),
+    ("script|exists", &["request_policy:all_shards", "response_policy:agg_logical_and"]),
+    ("script|flush", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
+    ("script|kill", &["request_policy:all_shards", "response_policy:one_succeeded"]),
+    ("script|load", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
     ("sdiff", &["nondeterministic_output_order"]),
     ("sinter", &["nondeterministic_output_order"]),
+    ("slowlog|get", &["request_policy:all_nodes", "nondeterministic_output"]),
+    ("slowlog|len", &["request_policy:all_nodes", "response_policy:agg_sum", "nondeterministic_output"]),
+    ("slowlog|reset", &["request_policy:all_nodes", "response_policy:all_succeeded"]),
     ("smembers", &["nondeterministic_output_order"]),
     ("spop", &["nondeterministic_output"]),
     ("srandmember", &["nondeterministic_output"]),
@@ -229,9 +271,13 @@ const TIPS: &[(&str, &[&str])] = &[
     ("touch", &["request_policy:multi_shard", "response_policy:agg_sum"]),
     ("ttl", &["nondeterministic_output"]),
     ("unlink", &["request_policy:multi_shard", "response_policy:agg_sum"]),
+    ("wait", &["request_policy:all_shards", "response_policy:agg_min"]),
+    ("xadd", &["nondeterministic_output"]),
     ("xautoclaim", &["nondeterministic_output"]),
     ("xclaim", &["nondeterministic_output"]),
     ("xinfo|consumers", &["nondeterministic_output"]),
+    ("xpending", &["nondeterministic_output"]),
+    ("xtrim", &["nondeterministic_output"]),
     ("zrandmember", &["nondeterministic_output"]),
     ("zscan", &["nondeterministic_output"]),
 ];
@@ -244,9 +290,280 @@ fn kv(k: &str, v: Reply) -> (Reply, Reply) {
     (Reply::bulk_str(k), v)
 }
 
-/// A key specification derived from first/last/step: one index-based range. Redis's own specs
-/// are finer (several ranges, exact access flags); this is the common shape.
+/// Redis 7.0's key specifications (COMMAND INFO's 9th field), which our table does not carry,
+/// in a compact notation: specs separated by `;`, each `flags|begin|find` where begin is
+/// `i<index>`, `k<keyword>,<startfrom>` or `u` (unknown) and find is
+/// `r<lastkey>,<keystep>,<limit>`, `n<keynumidx>,<firstkey>,<keystep>` or `u`.
+const KEY_SPECS: &[(&str, &str)] = &[
+    ("append", "RW,insert|i1|r0,1,0"),
+    ("bitcount", "RO,access|i1|r0,1,0"),
+    ("bitfield", "RW,access,update,variable_flags|i1|r0,1,0"),
+    ("bitfield_ro", "RO,access|i1|r0,1,0"),
+    ("bitop", "OW,update|i2|r0,1,0;RO,access|i3|r-1,1,0"),
+    ("bitpos", "RO,access|i1|r0,1,0"),
+    ("blmove", "RW,access,delete|i1|r0,1,0;RW,insert|i2|r0,1,0"),
+    ("blmpop", "RW,access,delete|i2|n0,1,1"),
+    ("blpop", "RW,access,delete|i1|r-2,1,0"),
+    ("brpop", "RW,access,delete|i1|r-2,1,0"),
+    ("brpoplpush", "RW,access,delete|i1|r0,1,0;RW,insert|i2|r0,1,0"),
+    ("bzmpop", "RW,access,delete|i2|n0,1,1"),
+    ("bzpopmax", "RW,access,delete|i1|r-2,1,0"),
+    ("bzpopmin", "RW,access,delete|i1|r-2,1,0"),
+    ("copy", "RO,access|i1|r0,1,0;OW,update|i2|r0,1,0"),
+    ("decr", "RW,access,update|i1|r0,1,0"),
+    ("decrby", "RW,access,update|i1|r0,1,0"),
+    ("del", "RM,delete|i1|r-1,1,0"),
+    ("dump", "RO,access|i1|r0,1,0"),
+    ("eval", "RW,access,update|i2|n0,1,1"),
+    ("eval_ro", "RO,access|i2|n0,1,1"),
+    ("evalsha", "RW,access,update|i2|n0,1,1"),
+    ("evalsha_ro", "RO,access|i2|n0,1,1"),
+    ("exists", "RO|i1|r-1,1,0"),
+    ("expire", "RW,update|i1|r0,1,0"),
+    ("expireat", "RW,update|i1|r0,1,0"),
+    ("expiretime", "RO,access|i1|r0,1,0"),
+    ("fcall", "RW,access,update|i2|n0,1,1"),
+    ("fcall_ro", "RO,access|i2|n0,1,1"),
+    ("geoadd", "RW,update|i1|r0,1,0"),
+    ("geodist", "RO,access|i1|r0,1,0"),
+    ("geohash", "RO,access|i1|r0,1,0"),
+    ("geopos", "RO,access|i1|r0,1,0"),
+    ("georadius", "RO,access|i1|r0,1,0;OW,update|kSTORE,6|r0,1,0;OW,update|kSTOREDIST,6|r0,1,0"),
+    ("georadius_ro", "RO,access|i1|r0,1,0"),
+    ("georadiusbymember", "RO,access|i1|r0,1,0;OW,update|kSTORE,5|r0,1,0;OW,update|kSTOREDIST,5|r0,1,0"),
+    ("georadiusbymember_ro", "RO,access|i1|r0,1,0"),
+    ("geosearch", "RO,access|i1|r0,1,0"),
+    ("geosearchstore", "OW,update|i1|r0,1,0;RO,access|i2|r0,1,0"),
+    ("get", "RO,access|i1|r0,1,0"),
+    ("getbit", "RO,access|i1|r0,1,0"),
+    ("getdel", "RW,access,delete|i1|r0,1,0"),
+    ("getex", "RW,access,update|i1|r0,1,0"),
+    ("getrange", "RO,access|i1|r0,1,0"),
+    ("getset", "RW,access,update|i1|r0,1,0"),
+    ("hdel", "RW,delete|i1|r0,1,0"),
+    ("hexists", "RO|i1|r0,1,0"),
+    ("hget", "RO,access|i1|r0,1,0"),
+    ("hgetall", "RO,access|i1|r0,1,0"),
+    ("hincrby", "RW,access,update|i1|r0,1,0"),
+    ("hincrbyfloat", "RW,access,update|i1|r0,1,0"),
+    ("hkeys", "RO,access|i1|r0,1,0"),
+    ("hlen", "RO|i1|r0,1,0"),
+    ("hmget", "RO,access|i1|r0,1,0"),
+    ("hmset", "RW,update|i1|r0,1,0"),
+    ("hrandfield", "RO,access|i1|r0,1,0"),
+    ("hscan", "RO,access|i1|r0,1,0"),
+    ("hset", "RW,update|i1|r0,1,0"),
+    ("hsetnx", "RW,insert|i1|r0,1,0"),
+    ("hstrlen", "RO|i1|r0,1,0"),
+    ("hvals", "RO,access|i1|r0,1,0"),
+    ("incr", "RW,access,update|i1|r0,1,0"),
+    ("incrby", "RW,access,update|i1|r0,1,0"),
+    ("incrbyfloat", "RW,access,update|i1|r0,1,0"),
+    ("lcs", "RO,access|i1|r1,1,0"),
+    ("lindex", "RO,access|i1|r0,1,0"),
+    ("linsert", "RW,insert|i1|r0,1,0"),
+    ("llen", "RO|i1|r0,1,0"),
+    ("lmove", "RW,access,delete|i1|r0,1,0;RW,insert|i2|r0,1,0"),
+    ("lmpop", "RW,access,delete|i1|n0,1,1"),
+    ("lpop", "RW,access,delete|i1|r0,1,0"),
+    ("lpos", "RO,access|i1|r0,1,0"),
+    ("lpush", "RW,insert|i1|r0,1,0"),
+    ("lpushx", "RW,insert|i1|r0,1,0"),
+    ("lrange", "RO,access|i1|r0,1,0"),
+    ("lrem", "RW,delete|i1|r0,1,0"),
+    ("lset", "RW,update|i1|r0,1,0"),
+    ("ltrim", "RW,delete|i1|r0,1,0"),
+    ("memory|usage", "RO|i2|r0,1,0"),
+    ("mget", "RO,access|i1|r-1,1,0"),
+    ("migrate", "RW,access,delete|i3|r0,1,0;RW,access,delete,incomplete|kKEYS,-2|r-1,1,0"),
+    ("move", "RW,access,update|i1|r0,1,0"),
+    ("mset", "OW,update|i1|r-1,2,0"),
+    ("msetnx", "OW,insert|i1|r-1,2,0"),
+    ("object|encoding", "RO|i2|r0,1,0"),
+    ("object|freq", "RO|i2|r0,1,0"),
+    ("object|idletime", "RO|i2|r0,1,0"),
+    ("object|refcount", "RO|i2|r0,1,0"),
+    ("persist", "RW,update|i1|r0,1,0"),
+    ("pexpire", "RW,update|i1|r0,1,0"),
+    ("pexpireat", "RW,update|i1|r0,1,0"),
+    ("pexpiretime", "RO,access|i1|r0,1,0"),
+    ("pfadd", "RW,insert|i1|r0,1,0"),
+    ("pfcount", "RW,access|i1|r-1,1,0"),
+    ("pfdebug", "RW,access|i2|r0,1,0"),
+    ("pfmerge", "RW,access,insert|i1|r0,1,0;RO,access|i2|r-1,1,0"),
+    ("psetex", "OW,update|i1|r0,1,0"),
+    ("pttl", "RO,access|i1|r0,1,0"),
+    ("rename", "RW,access,delete|i1|r0,1,0;OW,update|i2|r0,1,0"),
+    ("renamenx", "RW,access,delete|i1|r0,1,0;OW,insert|i2|r0,1,0"),
+    ("restore", "OW,update|i1|r0,1,0"),
+    ("restore-asking", "OW,update|i1|r0,1,0"),
+    ("rpop", "RW,access,delete|i1|r0,1,0"),
+    ("rpoplpush", "RW,access,delete|i1|r0,1,0;RW,insert|i2|r0,1,0"),
+    ("rpush", "RW,insert|i1|r0,1,0"),
+    ("rpushx", "RW,insert|i1|r0,1,0"),
+    ("sadd", "RW,insert|i1|r0,1,0"),
+    ("scard", "RO|i1|r0,1,0"),
+    ("sdiff", "RO,access|i1|r-1,1,0"),
+    ("sdiffstore", "OW,update|i1|r0,1,0;RO,access|i2|r-1,1,0"),
+    ("set", "RW,access,update,variable_flags|i1|r0,1,0"),
+    ("setbit", "RW,access,update|i1|r0,1,0"),
+    ("setex", "OW,update|i1|r0,1,0"),
+    ("setnx", "OW,insert|i1|r0,1,0"),
+    ("setrange", "RW,update|i1|r0,1,0"),
+    ("sinter", "RO,access|i1|r-1,1,0"),
+    ("sintercard", "RO,access|i1|n0,1,1"),
+    ("sinterstore", "RW,update|i1|r0,1,0;RO,access|i2|r-1,1,0"),
+    ("sismember", "RO|i1|r0,1,0"),
+    ("smembers", "RO,access|i1|r0,1,0"),
+    ("smismember", "RO,access|i1|r0,1,0"),
+    ("smove", "RW,access,delete|i1|r0,1,0;RW,insert|i2|r0,1,0"),
+    ("sort", "RO,access|i1|r0,1,0;RO,access|u|u;OW,update|u|u"),
+    ("sort_ro", "RO,access|i1|r0,1,0;RO,access|u|u"),
+    ("spop", "RW,access,delete|i1|r0,1,0"),
+    ("spublish", "not_key|i1|r0,1,0"),
+    ("srandmember", "RO,access|i1|r0,1,0"),
+    ("srem", "RW,delete|i1|r0,1,0"),
+    ("sscan", "RO,access|i1|r0,1,0"),
+    ("ssubscribe", "not_key|i1|r-1,1,0"),
+    ("strlen", "RO|i1|r0,1,0"),
+    ("substr", "RO,access|i1|r0,1,0"),
+    ("sunion", "RO,access|i1|r-1,1,0"),
+    ("sunionstore", "OW,update|i1|r0,1,0;RO,access|i2|r-1,1,0"),
+    ("sunsubscribe", "not_key|i1|r-1,1,0"),
+    ("touch", "RO|i1|r-1,1,0"),
+    ("ttl", "RO,access|i1|r0,1,0"),
+    ("type", "RO|i1|r0,1,0"),
+    ("unlink", "RM,delete|i1|r-1,1,0"),
+    ("watch", "RO|i1|r-1,1,0"),
+    ("xack", "RW,update|i1|r0,1,0"),
+    ("xadd", "RW,update|i1|r0,1,0"),
+    ("xautoclaim", "RW,delete|i1|r0,1,0"),
+    ("xclaim", "RW,update|i1|r0,1,0"),
+    ("xdel", "RW,delete|i1|r0,1,0"),
+    ("xgroup|create", "RW,insert|i2|r0,1,0"),
+    ("xgroup|createconsumer", "RW,insert|i2|r0,1,0"),
+    ("xgroup|delconsumer", "RW,delete|i2|r0,1,0"),
+    ("xgroup|destroy", "RW,delete|i2|r0,1,0"),
+    ("xgroup|setid", "RW,update|i2|r0,1,0"),
+    ("xinfo|consumers", "RO,access|i2|r0,1,0"),
+    ("xinfo|groups", "RO,access|i2|r0,1,0"),
+    ("xinfo|stream", "RO,access|i2|r0,1,0"),
+    ("xlen", "RO|i1|r0,1,0"),
+    ("xpending", "RO,access|i1|r0,1,0"),
+    ("xrange", "RO,access|i1|r0,1,0"),
+    ("xread", "RO,access|kSTREAMS,1|r-1,1,2"),
+    ("xreadgroup", "RO,access|kSTREAMS,4|r-1,1,2"),
+    ("xrevrange", "RO,access|i1|r0,1,0"),
+    ("xsetid", "RW,update|i1|r0,1,0"),
+    ("xtrim", "RW,delete|i1|r0,1,0"),
+    ("zadd", "RW,update|i1|r0,1,0"),
+    ("zcard", "RO|i1|r0,1,0"),
+    ("zcount", "RO,access|i1|r0,1,0"),
+    ("zdiff", "RO,access|i1|n0,1,1"),
+    ("zdiffstore", "OW,update|i1|r0,1,0;RO,access|i2|n0,1,1"),
+    ("zincrby", "RW,access,update|i1|r0,1,0"),
+    ("zinter", "RO,access|i1|n0,1,1"),
+    ("zintercard", "RO,access|i1|n0,1,1"),
+    ("zinterstore", "OW,update|i1|r0,1,0;RO,access|i2|n0,1,1"),
+    ("zlexcount", "RO,access|i1|r0,1,0"),
+    ("zmpop", "RW,access,delete|i1|n0,1,1"),
+    ("zmscore", "RO,access|i1|r0,1,0"),
+    ("zpopmax", "RW,access,delete|i1|r0,1,0"),
+    ("zpopmin", "RW,access,delete|i1|r0,1,0"),
+    ("zrandmember", "RO,access|i1|r0,1,0"),
+    ("zrange", "RO,access|i1|r0,1,0"),
+    ("zrangebylex", "RO,access|i1|r0,1,0"),
+    ("zrangebyscore", "RO,access|i1|r0,1,0"),
+    ("zrangestore", "OW,update|i1|r0,1,0;RO,access|i2|r0,1,0"),
+    ("zrank", "RO,access|i1|r0,1,0"),
+    ("zrem", "RW,delete|i1|r0,1,0"),
+    ("zremrangebylex", "RW,delete|i1|r0,1,0"),
+    ("zremrangebyrank", "RW,delete|i1|r0,1,0"),
+    ("zremrangebyscore", "RW,delete|i1|r0,1,0"),
+    ("zrevrange", "RO,access|i1|r0,1,0"),
+    ("zrevrangebylex", "RO,access|i1|r0,1,0"),
+    ("zrevrangebyscore", "RO,access|i1|r0,1,0"),
+    ("zrevrank", "RO,access|i1|r0,1,0"),
+    ("zscan", "RO,access|i1|r0,1,0"),
+    ("zscore", "RO,access|i1|r0,1,0"),
+    ("zunion", "RO,access|i1|n0,1,1"),
+    ("zunionstore", "OW,update|i1|r0,1,0;RO,access|i2|n0,1,1"),
+];
+
+fn int_list(s: &str) -> Vec<i64> {
+    s.split(',').filter_map(|n| n.parse().ok()).collect()
+}
+
+/// One key spec from the compact notation above.
+fn key_spec_from(text: &str) -> Option<Reply> {
+    let mut parts = text.split('|');
+    let flags = parts.next()?;
+    let begin = parts.next()?;
+    let find = parts.next()?;
+    let begin = match begin.split_at(1) {
+        ("i", n) => Reply::Map(vec![
+            kv("type", Reply::bulk_str("index")),
+            kv("spec", Reply::Map(vec![kv("index", Reply::Int(n.parse().ok()?))])),
+        ]),
+        ("k", rest) => {
+            let (word, from) = rest.rsplit_once(',')?;
+            Reply::Map(vec![
+                kv("type", Reply::bulk_str("keyword")),
+                kv(
+                    "spec",
+                    Reply::Map(vec![
+                        kv("keyword", Reply::bulk_str(word)),
+                        kv("startfrom", Reply::Int(from.parse().ok()?)),
+                    ]),
+                ),
+            ])
+        }
+        _ => Reply::Map(vec![kv("type", Reply::bulk_str("unknown")), kv("spec", Reply::Map(Vec::new()))]),
+    };
+    let find = match find.split_at(1) {
+        ("r", nums) => {
+            let v = int_list(nums);
+            Reply::Map(vec![
+                kv("type", Reply::bulk_str("range")),
+                kv(
+                    "spec",
+                    Reply::Map(vec![
+                        kv("lastkey", Reply::Int(*v.first()?)),
+                        kv("keystep", Reply::Int(*v.get(1)?)),
+                        kv("limit", Reply::Int(*v.get(2)?)),
+                    ]),
+                ),
+            ])
+        }
+        ("n", nums) => {
+            let v = int_list(nums);
+            Reply::Map(vec![
+                kv("type", Reply::bulk_str("keynum")),
+                kv(
+                    "spec",
+                    Reply::Map(vec![
+                        kv("keynumidx", Reply::Int(*v.first()?)),
+                        kv("firstkey", Reply::Int(*v.get(1)?)),
+                        kv("keystep", Reply::Int(*v.get(2)?)),
+                    ]),
+                ),
+            ])
+        }
+        _ => Reply::Map(vec![kv("type", Reply::bulk_str("unknown")), kv("spec", Reply::Map(Vec::new()))]),
+    };
+    Some(Reply::Map(vec![
+        kv("flags", Reply::Set(flags.split(',').map(Reply::status).collect())),
+        kv("begin_search", begin),
+        kv("find_keys", find),
+    ]))
+}
+
+/// A command's key specifications: Redis's own when known, else one index-based range derived
+/// from first/last/step.
 fn key_specs(c: &CommandSpec) -> Vec<Reply> {
+    if let Some((_, text)) = KEY_SPECS.iter().find(|(n, _)| *n == c.name) {
+        return text.split(';').filter_map(key_spec_from).collect();
+    }
     if c.first_key <= 0 {
         return Vec::new();
     }
@@ -258,30 +575,8 @@ fn key_specs(c: &CommandSpec) -> Vec<Reply> {
         &["RO"]
     };
     let lastkey = if c.last_key < 0 { c.last_key } else { c.last_key - c.first_key };
-    vec![Reply::Map(vec![
-        kv("flags", Reply::Set(flags.iter().map(|f| Reply::status(f)).collect())),
-        kv(
-            "begin_search",
-            Reply::Map(vec![
-                kv("type", Reply::bulk_str("index")),
-                kv("spec", Reply::Map(vec![kv("index", Reply::Int(i64::from(c.first_key)))])),
-            ]),
-        ),
-        kv(
-            "find_keys",
-            Reply::Map(vec![
-                kv("type", Reply::bulk_str("range")),
-                kv(
-                    "spec",
-                    Reply::Map(vec![
-                        kv("lastkey", Reply::Int(i64::from(lastkey))),
-                        kv("keystep", Reply::Int(i64::from(c.step))),
-                        kv("limit", Reply::Int(0)),
-                    ]),
-                ),
-            ]),
-        ),
-    ])]
+    let text = format!("{}|i{}|r{},{},0", flags.join(","), c.first_key, lastkey, c.step);
+    key_spec_from(&text).into_iter().collect()
 }
 
 /// One COMMAND INFO entry: Redis 7.0's ten fields.
