@@ -654,11 +654,18 @@ fn syntax_tokens(s: &str) -> Vec<String> {
     out
 }
 
+/// True for the punctuation tokens of the syntax notation.
+fn is_punct(t: &str) -> bool {
+    ["[", "]", "|", "(", ")", "..."].contains(&t)
+}
+
 /// Parses a sequence of arguments up to a closing `]`/`)` or the end; alternatives separated
 /// by `|` become a `oneof`.
 fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) -> Vec<DocArg> {
-    let mut alts: Vec<Vec<DocArg>> = vec![Vec::new()];
+    // Each alternative's arguments, with the token span each argument came from.
+    let mut alts: Vec<Vec<(DocArg, usize, usize)>> = vec![Vec::new()];
     while let Some(t) = toks.get(*pos) {
+        let start = *pos;
         match t.as_str() {
             "]" | ")" => break,
             "|" => {
@@ -666,22 +673,55 @@ fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) ->
                 alts.push(Vec::new());
             }
             "[" | "(" => {
+                // `a b [a b ...]`: the optional repeat of the preceding words folds into them.
+                if let Some(cur) = alts.last_mut() {
+                    if let Some(words) = repeat_words(toks, *pos + 1) {
+                        let k = words.len();
+                        let same = start >= k && toks.get(start - k..start).is_some_and(|prev| prev == words);
+                        let tail_start = cur.len().checked_sub(k).and_then(|i| cur.get(i)).map(|(_, s, _)| *s);
+                        if same && k == 1 {
+                            if let Some((last, _, _)) = cur.last_mut() {
+                                last.multiple = true;
+                                *pos += 4;
+                                continue;
+                            }
+                        } else if same && tail_start == Some(start - k) {
+                            let items: Vec<DocArg> = cur.drain(cur.len() - k..).map(|(a, _, _)| a).collect();
+                            let mut g = group_of(items);
+                            g.multiple = true;
+                            *pos += k + 3;
+                            cur.push((g, start - k, *pos));
+                            continue;
+                        }
+                    }
+                }
                 *pos += 1;
-                let inner = parse_seq(toks, pos, index, keys);
+                let mut inner = parse_seq(toks, pos, index, keys);
                 let optional = t == "[";
                 if toks.get(*pos).is_some_and(|c| c == "]" || c == ")") {
                     *pos += 1;
                 }
+                // `[TOKEN a b]`: the token introduces the whole block.
+                let mut block_token = None;
+                if inner.len() >= 2
+                    && inner[0].kind != "pure-token"
+                    && inner[1..].iter().all(|x| x.token.is_none() && x.children.is_empty())
+                {
+                    block_token = inner[0].token.take();
+                }
                 let mut arg = group_of(inner);
+                if block_token.is_some() {
+                    arg.token = block_token;
+                }
                 arg.optional = arg.optional || optional;
                 if let Some(cur) = alts.last_mut() {
-                    cur.push(arg);
+                    cur.push((arg, start, *pos));
                 }
             }
             "..." => {
                 *pos += 1;
                 // `[x ...]`: the repeat marks the previous argument as multiple.
-                if let Some(last) = alts.last_mut().and_then(|cur| cur.last_mut()) {
+                if let Some((last, _, _)) = alts.last_mut().and_then(|cur| cur.last_mut()) {
                     last.multiple = true;
                 }
             }
@@ -690,65 +730,96 @@ fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) ->
                 let is_token = w.chars().all(|c| c.is_ascii_uppercase() || c == '-' || c.is_ascii_digit())
                     && w.chars().any(|c| c.is_ascii_uppercase());
                 let arg = if is_token {
-                    let next_is_value = toks.get(*pos).is_some_and(|n| {
-                        !["[", "]", "|", "(", ")", "..."].contains(&n.as_str())
-                            && !n.chars().any(|c| c.is_ascii_uppercase())
-                    });
-                    if next_is_value {
-                        let value = toks[*pos].clone();
-                        *pos += 1;
-                        let mut a = leaf(&value, index, keys);
-                        a.token = Some(w.to_string());
-                        a
-                    } else {
-                        DocArg {
+                    let value =
+                        toks.get(*pos).filter(|n| !is_punct(n) && !n.chars().any(|c| c.is_ascii_uppercase())).cloned();
+                    match value {
+                        Some(value) => {
+                            *pos += 1;
+                            let mut a = leaf(&value, index, keys);
+                            a.token = Some(w.to_string());
+                            a
+                        }
+                        None => DocArg {
                             name: w.to_ascii_lowercase(),
                             kind: "pure-token",
                             token: Some(w.to_string()),
                             optional: false,
                             multiple: false,
                             children: Vec::new(),
-                        }
+                        },
                     }
                 } else {
                     leaf(w, index, keys)
                 };
                 if let Some(cur) = alts.last_mut() {
-                    // A repeat (`key [key ...]`) folds into the first occurrence.
-                    if toks.get(*pos).map(String::as_str) == Some("[")
-                        && toks.get(*pos + 1) == Some(&arg.name)
-                        && toks.get(*pos + 2).map(String::as_str) == Some("...")
-                    {
-                        *pos += 4;
-                        let mut a = arg;
-                        a.multiple = true;
-                        cur.push(a);
-                        continue;
-                    }
-                    cur.push(arg);
+                    cur.push((arg, start, *pos));
                 }
             }
         }
     }
+    let mut alts: Vec<Vec<DocArg>> = alts.into_iter().map(|a| a.into_iter().map(|(d, _, _)| d).collect()).collect();
     if alts.len() > 1 {
-        let children: Vec<DocArg> = alts.into_iter().map(group_of).collect();
+        let mut children: Vec<DocArg> = alts.into_iter().map(group_of).collect();
+        // `TYPE a | b | c`: a leading pure token introduces the whole choice.
+        let mut token = None;
+        if let Some(first) = children.first_mut() {
+            if first.kind == "block" && first.children.len() == 2 && first.children[0].kind == "pure-token" {
+                token = first.children[0].token.clone();
+                let second = first.children.pop();
+                if let Some(second) = second {
+                    *first = second;
+                }
+            }
+        }
         let name = children.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("_");
-        vec![DocArg { name, kind: "oneof", token: None, optional: false, multiple: false, children }]
+        vec![DocArg { name, kind: "oneof", token, optional: false, multiple: false, children }]
     } else {
         alts.pop().unwrap_or_default()
     }
 }
 
+/// The plain words of a `[w1 w2 ... ...]` repeat starting at `from`, if that is what follows.
+fn repeat_words(toks: &[String], from: usize) -> Option<&[String]> {
+    let rest = toks.get(from..)?;
+    let dots = rest.iter().position(|t| is_punct(t))?;
+    if dots == 0 || rest.get(dots).map(String::as_str) != Some("...") {
+        return None;
+    }
+    if rest.get(dots + 1).map(String::as_str) != Some("]") {
+        return None;
+    }
+    rest.get(..dots)
+}
+
 fn leaf(word: &str, index: &mut usize, keys: bool) -> DocArg {
+    const INTEGERS: &[&str] = &[
+        "count",
+        "index",
+        "start",
+        "stop",
+        "end",
+        "offset",
+        "seconds",
+        "milliseconds",
+        "timeout",
+        "numkeys",
+        "protover",
+        "db",
+        "port",
+        "index1",
+        "index2",
+    ];
     let kind = if word == "key" || word == "destination" || word == "source" {
         if keys {
             *index += 1;
         }
         "key"
-    } else if ["count", "index", "start", "stop", "end", "offset", "seconds", "milliseconds", "timeout", "numkeys"]
-        .contains(&word)
-    {
+    } else if INTEGERS.contains(&word) || word.ends_with("-id") {
         "integer"
+    } else if word.starts_with("unix-time") {
+        "unix-time"
+    } else if word == "pattern" {
+        "pattern"
     } else {
         "string"
     };
@@ -768,6 +839,7 @@ fn doc_arg_reply(a: &DocArg, key_index: &mut i64) -> Reply {
     let mut m = vec![kv("name", Reply::bulk_str(&a.name)), kv("type", Reply::bulk_str(a.kind))];
     if a.kind == "key" {
         m.push(kv("key_spec_index", Reply::Int(*key_index)));
+        *key_index += 1;
     }
     if let Some(t) = &a.token {
         m.push(kv("token", Reply::bulk_str(t)));
@@ -1549,13 +1621,108 @@ mod tests {
         assert_eq!(parse_memory(b"-1"), None);
     }
 
+    fn docs_json(r: &Reply) -> String {
+        match r {
+            Reply::Map(m) => {
+                let parts: Vec<String> = m.iter().map(|(k, v)| format!("{}:{}", docs_json(k), docs_json(v))).collect();
+                format!("{{{}}}", parts.join(","))
+            }
+            Reply::Array(v) | Reply::Set(v) => {
+                format!("[{}]", v.iter().map(docs_json).collect::<Vec<_>>().join(","))
+            }
+            Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+            Reply::Status(s) => s.clone(),
+            Reply::Int(n) => n.to_string(),
+            other => format!("{other:?}"),
+        }
+    }
+
+    fn args_of(name: &str) -> String {
+        docs_json(&Reply::Array(doc_arguments(table::lookup_full(name).unwrap())))
+    }
+
     #[test]
     fn docs_arguments_from_syntax() {
-        let set = table::lookup(b"set").unwrap();
-        let args = doc_arguments(set);
-        assert!(args.len() >= 4);
-        let Reply::Map(first) = &args[0] else { panic!() };
-        assert_eq!(first[1], (Reply::bulk_str("type"), Reply::bulk_str("key")));
+        assert_eq!(args_of("ping"), "[{name:message,type:string,flags:[optional]}]");
+        assert_eq!(args_of("del"), "[{name:key,type:key,key_spec_index:0,flags:[multiple]}]");
+        assert_eq!(
+            args_of("config|set"),
+            "[{name:parameter_value,type:block,flags:[multiple],arguments:[{name:parameter,type:string},\
+             {name:value,type:string}]}]"
+        );
+        assert_eq!(
+            args_of("hello"),
+            "[{name:protover_username_password_clientname,type:block,flags:[optional],arguments:[\
+             {name:protover,type:integer},{name:username_password,type:block,token:AUTH,flags:[optional],\
+             arguments:[{name:username,type:string},{name:password,type:string}]},\
+             {name:clientname,type:string,token:SETNAME,flags:[optional]}]}]"
+        );
+        assert_eq!(
+            args_of("flushdb"),
+            "[{name:async_sync,type:oneof,flags:[optional],arguments:[{name:async,type:pure-token,token:ASYNC},\
+             {name:sync,type:pure-token,token:SYNC}]}]"
+        );
+        let set = args_of("set");
+        assert!(set.starts_with("[{name:key,type:key,key_spec_index:0},{name:value,type:string},"), "{set}");
+        assert!(set.contains("{name:unix-time-seconds,type:unix-time,token:EXAT}"), "{set}");
+        // Every command's syntax parses without panicking.
+        for c in table::all() {
+            let _ = command_docs_entry(c);
+        }
+    }
+
+    #[test]
+    fn no_panic_on_odd_arguments() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let words: &[&[u8]] = &[
+            b"",
+            b"0",
+            b"-1",
+            b"1",
+            b"16",
+            b"abc",
+            b"\x00\xff",
+            b"id",
+            b"type",
+            b"addr",
+            b"skipme",
+            b"normal",
+            b"auth",
+            b"setname",
+            b"filterby",
+            b"pattern",
+            b"*",
+            b"[",
+            b"\\",
+            b"9223372036854775808",
+            b"hz",
+            b"maxmemory",
+            b"1kb",
+        ];
+        let mut seed = 7u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let names: Vec<&str> = COMMANDS
+            .iter()
+            .chain(crate::engine::cmd::connection::COMMANDS.iter())
+            .flat_map(|c| std::iter::once(c).chain(c.subcommands.iter()))
+            .map(|c| c.name)
+            .filter(|n| *n != "quit" && *n != "client|kill" && *n != "config|set")
+            .collect();
+        for _ in 0..4000 {
+            let c = e.connect();
+            let name = names[(next() % names.len() as u64) as usize];
+            let mut argv: Vec<Vec<u8>> = name.split('|').map(|p| p.as_bytes().to_vec()).collect();
+            for _ in 0..(next() % 6) {
+                argv.push(words[(next() % words.len() as u64) as usize].to_vec());
+            }
+            let _ = e.execute(c, &argv);
+            e.disconnect(c);
+        }
     }
 
     #[test]
