@@ -77,6 +77,9 @@ fn echo(ctx: &mut Ctx) -> CmdResult {
 /// SELECT index
 fn select(ctx: &mut Ctx) -> CmdResult {
     let n = ctx.args().int().map_err(|_| RedisError::raw(errors::NOT_INTEGER))?;
+    if i32::try_from(n).is_err() {
+        return Err(RedisError::err("value is out of range, value must between -2147483648 and 2147483647"));
+    }
     if n < 0 || n >= DATABASES as i64 {
         return Err(RedisError::raw(errors::DB_INDEX));
     }
@@ -111,29 +114,22 @@ fn hello(ctx: &mut Ctx) -> CmdResult {
         }
         version = Some(v as u8);
     }
-    let mut auth: Option<(&[u8], &[u8])> = None;
-    let mut name: Option<&[u8]> = None;
+    // Options act in order as they are read: a name set before a failing option stays set.
     let mut j = 2;
     while let Some(opt) = argv.get(j) {
         let more = argv.len() - 1 - j;
         if is(opt, "AUTH") && more >= 2 {
-            auth = Some((&argv[j + 1], &argv[j + 2]));
+            // Only the passwordless `default` user exists, so any password is accepted for it.
+            if argv[j + 1].as_slice() != b"default" {
+                return Err(RedisError::raw("WRONGPASS invalid username-password pair or user is disabled."));
+            }
             j += 3;
         } else if is(opt, "SETNAME") && more >= 1 {
-            name = Some(&argv[j + 1]);
+            set_client_name(ctx, &argv[j + 1])?;
             j += 2;
         } else {
             return Err(RedisError::err(format!("Syntax error in HELLO option '{}'", String::from_utf8_lossy(opt))));
         }
-    }
-    // Only the passwordless `default` user exists, so any password is accepted for it.
-    if let Some((user, _password)) = auth {
-        if user != b"default" {
-            return Err(RedisError::raw("WRONGPASS invalid username-password pair or user is disabled."));
-        }
-    }
-    if let Some(n) = name {
-        set_client_name(ctx, n)?;
     }
     let id = ctx.client;
     let c = ctx.client();
