@@ -221,7 +221,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     if old_style {
         addr = Some(&argv[2]);
         skipme = false;
-    } else if argv.len() % 2 == 0 {
+    } else if argv.len().is_multiple_of(2) {
         let mut i = 2;
         while let (Some(opt), Some(val)) = (argv.get(i), argv.get(i + 1)) {
             if is(opt, "id") {

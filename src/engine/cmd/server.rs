@@ -81,19 +81,16 @@ pub fn glob_match(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                     next_p = i;
                 }
             }
-            Some(b'\\') if p + 1 < pattern.len() => {
-                if eq(pattern[p + 1], text[t]) {
-                    matched = true;
-                    next_p = p + 2;
-                }
+            Some(b'\\') if p + 1 < pattern.len() && eq(pattern[p + 1], text[t]) => {
+                matched = true;
+                next_p = p + 2;
             }
-            Some(&x) => {
-                if eq(x, text[t]) {
-                    matched = true;
-                    next_p = p + 1;
-                }
+            Some(b'\\') if p + 1 < pattern.len() => {}
+            Some(&x) if eq(x, text[t]) => {
+                matched = true;
+                next_p = p + 1;
             }
-            None => {}
+            _ => {}
         }
         if matched {
             p = next_p;
@@ -1257,7 +1254,7 @@ fn config_get(ctx: &mut Ctx) -> CmdResult {
 /// CONFIG SET parameter value [parameter value ...]: all or nothing.
 fn config_set(ctx: &mut Ctx) -> CmdResult {
     let pairs = ctx.argv.get(2..).unwrap_or(&[]);
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         return Err(RedisError::syntax());
     }
     let mut chosen: Vec<(&'static Param, &[u8], &[u8])> = Vec::new();
@@ -1580,6 +1577,10 @@ mod tests {
         assert!(glob_match(b"a\\*", b"a*", false));
         assert!(!glob_match(b"a", b"ab", false));
         assert!(glob_match(b"*b*d", b"abcbd", false));
+        assert!(glob_match(b"a\\", b"a\\", false));
+        assert!(!glob_match(b"a\\b", b"ac", false));
+        assert!(!glob_match(b"[", b"", false));
+        assert!(glob_match(b"", b"", false));
     }
 
     #[test]
