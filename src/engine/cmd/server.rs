@@ -491,75 +491,63 @@ fn int_list(s: &str) -> Vec<i64> {
     s.split(',').filter_map(|n| n.parse().ok()).collect()
 }
 
+/// Where a key spec's keys start.
+#[derive(Debug, Clone, PartialEq)]
+enum BeginSearch {
+    Index(i64),
+    /// The argument after `keyword`, searched from `startfrom` (backwards when negative).
+    Keyword(String, i64),
+    Unknown,
+}
+
+/// How a key spec's keys continue from the first one.
+#[derive(Debug, Clone, PartialEq)]
+enum FindKeys {
+    /// lastkey (relative, or from the end when negative), keystep, limit.
+    Range(i64, i64, i64),
+    /// keynumidx, firstkey, keystep.
+    Keynum(i64, i64, i64),
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct KeySpec {
+    flags: Vec<String>,
+    begin: BeginSearch,
+    find: FindKeys,
+}
+
 /// One key spec from the compact notation above.
-fn key_spec_from(text: &str) -> Option<Reply> {
+fn parse_key_spec(text: &str) -> Option<KeySpec> {
     let mut parts = text.split('|');
-    let flags = parts.next()?;
-    let begin = parts.next()?;
-    let find = parts.next()?;
-    let begin = match begin.split_at(1) {
-        ("i", n) => Reply::Map(vec![
-            kv("type", Reply::bulk_str("index")),
-            kv("spec", Reply::Map(vec![kv("index", Reply::Int(n.parse().ok()?))])),
-        ]),
+    let flags = parts.next()?.split(',').map(str::to_string).collect();
+    let begin = match parts.next()?.split_at_checked(1)? {
+        ("i", n) => BeginSearch::Index(n.parse().ok()?),
         ("k", rest) => {
             let (word, from) = rest.rsplit_once(',')?;
-            Reply::Map(vec![
-                kv("type", Reply::bulk_str("keyword")),
-                kv(
-                    "spec",
-                    Reply::Map(vec![
-                        kv("keyword", Reply::bulk_str(word)),
-                        kv("startfrom", Reply::Int(from.parse().ok()?)),
-                    ]),
-                ),
-            ])
+            BeginSearch::Keyword(word.to_string(), from.parse().ok()?)
         }
-        _ => Reply::Map(vec![kv("type", Reply::bulk_str("unknown")), kv("spec", Reply::Map(Vec::new()))]),
+        _ => BeginSearch::Unknown,
     };
-    let find = match find.split_at(1) {
+    let find = match parts.next()?.split_at_checked(1)? {
         ("r", nums) => {
             let v = int_list(nums);
-            Reply::Map(vec![
-                kv("type", Reply::bulk_str("range")),
-                kv(
-                    "spec",
-                    Reply::Map(vec![
-                        kv("lastkey", Reply::Int(*v.first()?)),
-                        kv("keystep", Reply::Int(*v.get(1)?)),
-                        kv("limit", Reply::Int(*v.get(2)?)),
-                    ]),
-                ),
-            ])
+            FindKeys::Range(*v.first()?, *v.get(1)?, *v.get(2)?)
         }
         ("n", nums) => {
             let v = int_list(nums);
-            Reply::Map(vec![
-                kv("type", Reply::bulk_str("keynum")),
-                kv(
-                    "spec",
-                    Reply::Map(vec![
-                        kv("keynumidx", Reply::Int(*v.first()?)),
-                        kv("firstkey", Reply::Int(*v.get(1)?)),
-                        kv("keystep", Reply::Int(*v.get(2)?)),
-                    ]),
-                ),
-            ])
+            FindKeys::Keynum(*v.first()?, *v.get(1)?, *v.get(2)?)
         }
-        _ => Reply::Map(vec![kv("type", Reply::bulk_str("unknown")), kv("spec", Reply::Map(Vec::new()))]),
+        _ => FindKeys::Unknown,
     };
-    Some(Reply::Map(vec![
-        kv("flags", Reply::Set(flags.split(',').map(Reply::status).collect())),
-        kv("begin_search", begin),
-        kv("find_keys", find),
-    ]))
+    Some(KeySpec { flags, begin, find })
 }
 
 /// A command's key specifications: Redis's own when known, else one index-based range derived
 /// from first/last/step.
-fn key_specs(c: &CommandSpec) -> Vec<Reply> {
+fn key_specs_of(c: &CommandSpec) -> Vec<KeySpec> {
     if let Some((_, text)) = KEY_SPECS.iter().find(|(n, _)| *n == c.name) {
-        return text.split(';').filter_map(key_spec_from).collect();
+        return text.split(';').filter_map(parse_key_spec).collect();
     }
     if c.first_key <= 0 {
         return Vec::new();
@@ -572,8 +560,129 @@ fn key_specs(c: &CommandSpec) -> Vec<Reply> {
         &["RO"]
     };
     let lastkey = if c.last_key < 0 { c.last_key } else { c.last_key - c.first_key };
-    let text = format!("{}|i{}|r{},{},0", flags.join(","), c.first_key, lastkey, c.step);
-    key_spec_from(&text).into_iter().collect()
+    vec![KeySpec {
+        flags: flags.iter().map(|f| f.to_string()).collect(),
+        begin: BeginSearch::Index(i64::from(c.first_key)),
+        find: FindKeys::Range(i64::from(lastkey), i64::from(c.step), 0),
+    }]
+}
+
+/// A key spec as COMMAND INFO shows it.
+fn key_spec_reply(spec: &KeySpec) -> Reply {
+    let unknown = || Reply::Map(vec![kv("type", Reply::bulk_str("unknown")), kv("spec", Reply::Map(Vec::new()))]);
+    let typed = |t: &str, fields: Vec<(Reply, Reply)>| {
+        Reply::Map(vec![kv("type", Reply::bulk_str(t)), kv("spec", Reply::Map(fields))])
+    };
+    let begin = match &spec.begin {
+        BeginSearch::Index(i) => typed("index", vec![kv("index", Reply::Int(*i))]),
+        BeginSearch::Keyword(w, from) => {
+            typed("keyword", vec![kv("keyword", Reply::bulk_str(w)), kv("startfrom", Reply::Int(*from))])
+        }
+        BeginSearch::Unknown => unknown(),
+    };
+    let find = match spec.find {
+        FindKeys::Range(last, step, limit) => typed(
+            "range",
+            vec![kv("lastkey", Reply::Int(last)), kv("keystep", Reply::Int(step)), kv("limit", Reply::Int(limit))],
+        ),
+        FindKeys::Keynum(idx, first, step) => typed(
+            "keynum",
+            vec![kv("keynumidx", Reply::Int(idx)), kv("firstkey", Reply::Int(first)), kv("keystep", Reply::Int(step))],
+        ),
+        FindKeys::Unknown => unknown(),
+    };
+    Reply::Map(vec![
+        kv("flags", Reply::Set(spec.flags.iter().map(|f| Reply::status(f)).collect())),
+        kv("begin_search", begin),
+        kv("find_keys", find),
+    ])
+}
+
+fn key_specs(c: &CommandSpec) -> Vec<Reply> {
+    key_specs_of(c).iter().map(key_spec_reply).collect()
+}
+
+/// The key positions (with their spec's flags) in a full command line, following Redis's
+/// key-spec walk; `None` when the arguments contradict a spec (bad numkeys, too few).
+fn keys_from_specs(c: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, Vec<String>)>> {
+    let argc = argv.len() as i64;
+    let mut out = Vec::new();
+    for spec in key_specs_of(c) {
+        let first = match &spec.begin {
+            BeginSearch::Index(i) => *i,
+            BeginSearch::Keyword(word, from) => {
+                let found = if *from > 0 {
+                    (*from..argc - 1).find(|&i| argv.get(i as usize).is_some_and(|a| is(a, word)))
+                } else {
+                    (1..=argc + from).rev().find(|&i| argv.get(i as usize).is_some_and(|a| is(a, word)))
+                };
+                match found {
+                    Some(i) => i + 1,
+                    None => continue,
+                }
+            }
+            BeginSearch::Unknown => continue,
+        };
+        let (first, last, step) = match spec.find {
+            FindKeys::Range(lastkey, step, limit) => {
+                let last = if lastkey >= 0 {
+                    first + lastkey
+                } else if limit == 0 {
+                    argc + lastkey
+                } else {
+                    first + ((argc - first) / limit + lastkey)
+                };
+                (first, last, step)
+            }
+            FindKeys::Keynum(idx, firstkey, step) => {
+                let raw = argv.get(usize::try_from(first + idx).ok()?)?;
+                let n = crate::engine::num::parse_i64(raw).filter(|n| *n >= 0)?;
+                let f = first + firstkey;
+                (f, f.checked_add(n.checked_sub(1)?.checked_mul(step)?)?, step)
+            }
+            FindKeys::Unknown => continue,
+        };
+        if last >= argc || last < first || first >= argc || step <= 0 {
+            return None;
+        }
+        let flags = if spec.flags.iter().any(|f| f == "variable_flags") {
+            variable_key_flags(c.name, argv).iter().map(|f| f.to_string()).collect()
+        } else {
+            spec.flags.clone()
+        };
+        let mut i = first;
+        while i <= last {
+            out.push((i as usize, flags.clone()));
+            i += step;
+        }
+    }
+    Some(out)
+}
+
+/// The key flags of the commands whose access depends on their options (SET with or without
+/// GET, BITFIELD with or without writes), as Redis's key-extraction callbacks decide them.
+fn variable_key_flags(name: &str, argv: &[Vec<u8>]) -> &'static [&'static str] {
+    const RW: &[&str] = &["RW", "access", "update"];
+    if name == "bitfield" {
+        let mut i = 2;
+        while let Some(arg) = argv.get(i) {
+            let remaining = argv.len() - i - 1;
+            if is(arg, "get") && remaining >= 2 {
+                i += 3;
+            } else if is(arg, "overflow") && remaining >= 1 {
+                i += 2;
+            } else {
+                // SET/INCRBY, or a syntax error: assume a write, as Redis does.
+                return RW;
+            }
+        }
+        return &["RO", "access"];
+    }
+    if argv.iter().skip(3).any(|a| is(a, "get")) {
+        RW
+    } else {
+        &["OW", "update"]
+    }
 }
 
 /// One COMMAND INFO entry: Redis 7.0's ten fields.
@@ -930,8 +1039,8 @@ fn command_list(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::bulks(names))
 }
 
-/// COMMAND GETKEYS command [arg ...]
-fn command_getkeys(ctx: &mut Ctx) -> CmdResult {
+/// The keys of the full command line after COMMAND GETKEYS(ANDFLAGS), with their flags.
+fn getkeys_of(ctx: &Ctx) -> Result<Vec<(Vec<u8>, Vec<String>)>, RedisError> {
     let full = ctx.argv.get(2..).unwrap_or(&[]);
     let invalid = || RedisError::err("Invalid command specified");
     let base = full.first().and_then(|n| table::lookup(n)).ok_or_else(invalid)?;
@@ -939,17 +1048,35 @@ fn command_getkeys(ctx: &mut Ctx) -> CmdResult {
         (false, Some(sub)) => base.subcommand(sub).ok_or_else(invalid)?,
         _ => base,
     };
-    if cmd.first_key <= 0 {
+    let has_keys = key_specs_of(cmd).first().is_some_and(|s| !s.flags.iter().any(|f| f == "not_key"));
+    if !has_keys {
         return Err(RedisError::err("The command has no key arguments"));
     }
     if !cmd.arity_ok(full.len()) {
         return Err(RedisError::err("Invalid number of arguments specified for command"));
     }
-    let keys = cmd.key_positions(full.len());
-    if keys.is_empty() {
+    let keys = keys_from_specs(cmd, full).unwrap_or_default();
+    if keys.is_empty() && !cmd.has_flag("no_mandatory_keys") {
         return Err(RedisError::err("Invalid arguments specified for command"));
     }
-    Ok(Reply::Array(keys.into_iter().filter_map(|i| full.get(i)).map(|k| Reply::Bulk(k.clone())).collect()))
+    Ok(keys.into_iter().filter_map(|(i, flags)| full.get(i).map(|k| (k.clone(), flags))).collect())
+}
+
+/// COMMAND GETKEYS command [arg ...]
+fn command_getkeys(ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::Array(getkeys_of(ctx)?.into_iter().map(|(k, _)| Reply::Bulk(k)).collect()))
+}
+
+/// COMMAND GETKEYSANDFLAGS command [arg ...]
+fn command_getkeysandflags(ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::Array(
+        getkeys_of(ctx)?
+            .into_iter()
+            .map(|(k, flags)| {
+                Reply::Array(vec![Reply::Bulk(k), Reply::Set(flags.iter().map(|f| Reply::status(f)).collect())])
+            })
+            .collect(),
+    ))
 }
 
 /// COMMAND HELP
@@ -1471,6 +1598,17 @@ pub const COMMANDS: &[CommandSpec] = &[
                 command_getkeys
             ),
             spec!(
+                "command|getkeysandflags",
+                -4,
+                CMD_FLAGS,
+                CMD_ACL,
+                "7.0.0",
+                "command [arg [arg ...]]",
+                "Returns which arguments of a full command line are keys, with how the command uses each.",
+                "O(N) where N is the number of arguments to the command",
+                command_getkeysandflags
+            ),
+            spec!(
                 "command|help",
                 2,
                 CMD_FLAGS,
@@ -1669,6 +1807,54 @@ mod tests {
         // Every command's syntax parses without panicking.
         for c in table::all() {
             let _ = command_docs_entry(c);
+        }
+    }
+
+    /// A table entry named like a Redis command, to exercise its key specs.
+    fn fake(name: &'static str) -> CommandSpec {
+        let mut c = spec!(name, -1, &[], &[], "1.0.0", "", "test", "O(1)", dbsize);
+        c.first_key = 1;
+        c.last_key = 1;
+        c.step = 1;
+        c
+    }
+
+    fn keys(name: &'static str, line: &str) -> Option<Vec<String>> {
+        let argv = crate::engine::cli::split_args(line.as_bytes()).unwrap();
+        let found = keys_from_specs(&fake(name), &argv)?;
+        Some(found.into_iter().map(|(i, _)| String::from_utf8_lossy(&argv[i]).into_owned()).collect())
+    }
+
+    #[test]
+    fn getkeys_follows_key_specs() {
+        assert_eq!(
+            keys("zunionstore", "zunionstore d 2 a b weights 1 2"),
+            Some(vec!["d".into(), "a".into(), "b".into()])
+        );
+        assert_eq!(keys("zunionstore", "zunionstore d 3 a b"), None);
+        assert_eq!(keys("zunionstore", "zunionstore d -1 a b"), None);
+        assert_eq!(keys("zunionstore", "zunionstore d 0 a b"), None);
+        assert_eq!(keys("xread", "xread count 2 streams a b 0 0"), Some(vec!["a".into(), "b".into()]));
+        assert_eq!(keys("xread", "xread streams a b 0"), Some(vec!["a".into()]));
+        assert_eq!(keys("georadius", "georadius k 1 2 3 m store d"), Some(vec!["k".into(), "d".into()]));
+        assert_eq!(keys("blpop", "blpop a b c 0"), Some(vec!["a".into(), "b".into(), "c".into()]));
+        assert_eq!(keys("mset", "mset a 1 b 2"), Some(vec!["a".into(), "b".into()]));
+        let argv = crate::engine::cli::split_args(b"lmove a b left right").unwrap();
+        let found = keys_from_specs(&fake("lmove"), &argv).unwrap();
+        assert_eq!(found[0].1, vec!["RW", "access", "delete"]);
+        assert_eq!(found[1].1, vec!["RW", "insert"]);
+        let flags = |name: &'static str, line: &str| {
+            let argv = crate::engine::cli::split_args(line.as_bytes()).unwrap();
+            keys_from_specs(&fake(name), &argv).unwrap()[0].1.join(",")
+        };
+        assert_eq!(flags("set", "set k v"), "OW,update");
+        assert_eq!(flags("set", "set k get"), "OW,update");
+        assert_eq!(flags("set", "set k v ex 5 GET"), "RW,access,update");
+        assert_eq!(flags("bitfield", "bitfield k get u8 0 overflow wrap"), "RO,access");
+        assert_eq!(flags("bitfield", "bitfield k get u8 0 incrby u8 0 1"), "RW,access,update");
+        // Every stored spec parses.
+        for (name, text) in KEY_SPECS {
+            assert_eq!(text.split(';').filter_map(parse_key_spec).count(), text.split(';').count(), "{name}");
         }
     }
 
