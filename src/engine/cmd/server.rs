@@ -1039,8 +1039,11 @@ fn command_list(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::bulks(names))
 }
 
+/// A key name with its key-spec flags.
+type FlaggedKey = (Vec<u8>, Vec<String>);
+
 /// The keys of the full command line after COMMAND GETKEYS(ANDFLAGS), with their flags.
-fn getkeys_of(ctx: &Ctx) -> Result<Vec<(Vec<u8>, Vec<String>)>, RedisError> {
+fn getkeys_of(ctx: &Ctx) -> Result<Vec<FlaggedKey>, RedisError> {
     let full = ctx.argv.get(2..).unwrap_or(&[]);
     let invalid = || RedisError::err("Invalid command specified");
     let base = full.first().and_then(|n| table::lookup(n)).ok_or_else(invalid)?;
