@@ -767,7 +767,7 @@ fn is_punct(t: &str) -> bool {
 
 /// Parses a sequence of arguments up to a closing `]`/`)` or the end; alternatives separated
 /// by `|` become a `oneof`.
-fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) -> Vec<DocArg> {
+fn parse_seq(toks: &[String], pos: &mut usize, keys: bool) -> Vec<DocArg> {
     // Each alternative's arguments, with the token span each argument came from.
     let mut alts: Vec<Vec<(DocArg, usize, usize)>> = vec![Vec::new()];
     while let Some(t) = toks.get(*pos) {
@@ -802,7 +802,7 @@ fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) ->
                     }
                 }
                 *pos += 1;
-                let mut inner = parse_seq(toks, pos, index, keys);
+                let mut inner = parse_seq(toks, pos, keys);
                 let optional = t == "[";
                 if toks.get(*pos).is_some_and(|c| c == "]" || c == ")") {
                     *pos += 1;
@@ -841,7 +841,7 @@ fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) ->
                     match value {
                         Some(value) => {
                             *pos += 1;
-                            let mut a = leaf(&value, index, keys);
+                            let mut a = leaf(&value, keys);
                             a.token = Some(w.to_string());
                             a
                         }
@@ -855,7 +855,7 @@ fn parse_seq(toks: &[String], pos: &mut usize, index: &mut usize, keys: bool) ->
                         },
                     }
                 } else {
-                    leaf(w, index, keys)
+                    leaf(w, keys)
                 };
                 if let Some(cur) = alts.last_mut() {
                     cur.push((arg, start, *pos));
@@ -897,7 +897,8 @@ fn repeat_words(toks: &[String], from: usize) -> Option<&[String]> {
     rest.get(..dots)
 }
 
-fn leaf(word: &str, index: &mut usize, keys: bool) -> DocArg {
+/// One plain argument; its type guessed from its conventional name.
+fn leaf(word: &str, keys: bool) -> DocArg {
     const INTEGERS: &[&str] = &[
         "count",
         "index",
@@ -915,10 +916,7 @@ fn leaf(word: &str, index: &mut usize, keys: bool) -> DocArg {
         "index1",
         "index2",
     ];
-    let kind = if word == "key" || word == "destination" || word == "source" {
-        if keys {
-            *index += 1;
-        }
+    let kind = if keys && (word == "key" || word == "destination" || word == "source") {
         "key"
     } else if INTEGERS.contains(&word) || word.ends_with("-id") {
         "integer"
@@ -935,7 +933,7 @@ fn leaf(word: &str, index: &mut usize, keys: bool) -> DocArg {
 /// A sequence of one argument is that argument; several become a `block`.
 fn group_of(mut items: Vec<DocArg>) -> DocArg {
     if items.len() == 1 {
-        return items.pop().unwrap_or_else(|| leaf("arg", &mut 0, false));
+        return items.pop().unwrap_or_else(|| leaf("arg", false));
     }
     let name = items.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join("_");
     DocArg { name, kind: "block", token: None, optional: false, multiple: false, children: items }
@@ -970,8 +968,7 @@ fn doc_arg_reply(a: &DocArg, key_index: &mut i64) -> Reply {
 fn doc_arguments(c: &CommandSpec) -> Vec<Reply> {
     let toks = syntax_tokens(c.syntax);
     let mut pos = 0;
-    let mut index = 0;
-    let args = parse_seq(&toks, &mut pos, &mut index, c.first_key > 0);
+    let args = parse_seq(&toks, &mut pos, !key_specs_of(c).is_empty());
     let mut key_index = 0;
     args.iter().map(|a| doc_arg_reply(a, &mut key_index)).collect()
 }
