@@ -9,6 +9,8 @@
 //! - `@scanall CMD 0 ...` repeats a SCAN-like command until its cursor is 0 and compares the
 //!   sorted union of the elements.
 //! - `@sleep MS` waits on both sides (real time: expiry tests).
+//! - `@fields N CMD ...` compares, for each element of the top-level array reply, only its
+//!   first N sub-elements (COMMAND INFO: name..ACL categories match, tips/key specs may not).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
 //! Every script starts from FLUSHALL on both sides, on fresh connections.
@@ -144,6 +146,20 @@ fn sorted_elements(raw: &[u8]) -> Vec<Vec<u8>> {
     }
 }
 
+/// For `@fields N`: each top-level element cut to its first N sub-elements, re-encoded.
+fn first_fields(raw: &[u8], n: usize) -> Vec<Vec<u8>> {
+    match parse_reply(raw) {
+        Ok(Some((Reply::Array(items), _))) => items
+            .iter()
+            .map(|r| match r {
+                Reply::Array(sub) => encode(&Reply::Array(sub.iter().take(n).cloned().collect()), 3),
+                other => encode(other, 3),
+            })
+            .collect(),
+        _ => vec![raw.to_vec()],
+    }
+}
+
 fn scan_all(side: &mut Side, n: usize, argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
     // The cursor is the argument after the command name (or after the key for HSCAN etc.).
     let cursor_pos = argv.iter().position(|a| a == b"0").unwrap_or(1);
@@ -216,6 +232,13 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             }
             _ => {}
         }
+        let mut fields = 0usize;
+        let mut rest = rest;
+        if directive == "fields" {
+            let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            fields = n.parse().unwrap_or(0);
+            rest = tail.trim();
+        }
         let Some(argv) = split_args(rest.as_bytes()) else {
             out.failures.push(format!("{}:{}: cannot split {rest:?}", path.display(), lineno + 1));
             continue;
@@ -226,6 +249,9 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
         let (expected, got) = match directive {
             "scanall" => (scan_all(redis, client, &argv), scan_all(ours, client, &argv)),
             "unordered" => (sorted_elements(&redis.call(client, &argv)), sorted_elements(&ours.call(client, &argv))),
+            "fields" => {
+                (first_fields(&redis.call(client, &argv), fields), first_fields(&ours.call(client, &argv), fields))
+            }
             "nocompare" => {
                 redis.call(client, &argv);
                 ours.call(client, &argv);

@@ -115,7 +115,7 @@ impl Default for Config {
             lfu_log_factor: 10,
             lfu_decay_time: 1,
             maxmemory_samples: 5,
-            hash_max_listpack_entries: 128,
+            hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             list_max_listpack_size: -2,
             list_compress_depth: 0,
@@ -450,6 +450,10 @@ impl Engine {
         };
         if !self.clients.contains_key(&client) {
             return Reply::Error("ERR unknown client".into());
+        }
+        // A client that QUIT or was killed gets no more replies, like a closed socket.
+        if self.client_closing(client) {
+            return Reply::NoReply;
         }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
