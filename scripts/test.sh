@@ -54,12 +54,21 @@ cargo_test() {
     return "${PIPESTATUS[0]}"
 }
 
+# The engine must stay pure Rust: no web crates anywhere under src/engine (ARCHITECTURE.md).
+engine_purity() {
+    if grep -rnE '\b(yew|web_sys|js_sys|wasm_bindgen|gloo[a-z_]*)\b' src/engine; then
+        echo "src/engine must not use web crates (see ARCHITECTURE.md)" >&2
+        return 1
+    fi
+}
+
 e2e() {
     node tests/e2e/run.mjs
 }
 
 stage setup bash scripts/setup.sh
 stage fmt cargo fmt --check
+stage purity engine_purity
 stage build cargo build --all-targets
 stage test cargo_test
 stage wasm-check cargo check --lib --target wasm32-unknown-unknown
