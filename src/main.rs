@@ -1,10 +1,15 @@
-//! Entry point of the web app (built by Trunk for wasm32). On other targets it only explains
-//! where the native server is.
+//! Entry point of the web app (built by Trunk for wasm32): mounts the console in `app`. On
+//! other targets it only explains where the app and the native server are.
+
+#[cfg(target_arch = "wasm32")]
+mod app;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("The playground UI runs in the browser: `trunk serve`. For the RESP server run `cargo run --bin redis-playground-server`.");
+    eprintln!("The playground UI runs in the browser: `bash scripts/serve.sh` (or `trunk serve`). For the RESP server run `cargo run --release --bin redis-playground-server -- --port 6380`.");
 }
 
 #[cfg(target_arch = "wasm32")]
-fn main() {}
+fn main() {
+    app::start();
+}
