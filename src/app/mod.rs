@@ -68,10 +68,7 @@ impl Console {
     /// Runs one typed line, as redis-cli's interactive loop does.
     fn run(&mut self, line: String) {
         let prompt = self.prompt();
-        self.lines.push(Line::Input {
-            prompt,
-            text: line.clone(),
-        });
+        self.lines.push(Line::Input { prompt, text: line.clone() });
         let trimmed = line.trim();
         if trimmed.is_empty() {
             return;
@@ -97,9 +94,7 @@ impl Console {
             // redis-cli reconnects on the next command; a fresh client starts in db 0 on RESP2.
             self.engine.disconnect(self.client);
             self.client = self.engine.connect();
-            self.lines.push(Line::Note(
-                "(connection closed; reconnected as a new client)".into(),
-            ));
+            self.lines.push(Line::Note("(connection closed; reconnected as a new client)".into()));
         }
     }
 
@@ -154,11 +149,7 @@ impl Component for Console {
         let tick = ctx.link().callback(|_: ()| Msg::Tick);
         let closure = Closure::<dyn FnMut()>::new(move || tick.emit(()));
         let timer = web_sys::window().and_then(|w| {
-            w.set_interval_with_callback_and_timeout_and_arguments_0(
-                closure.as_ref().unchecked_ref(),
-                TICK_MS,
-            )
-            .ok()
+            w.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), TICK_MS).ok()
         });
         Console {
             engine,
