@@ -1,11 +1,78 @@
-//! Generic keyspace commands (Redis's db.c and expire.c): DEL, EXISTS, EXPIRE, SCAN, ...
+//! Generic keyspace commands (Redis's db.c, expire.c and object.c): DEL, EXISTS, TYPE, KEYS,
+//! SCAN, RENAME, COPY, MOVE, the EXPIRE family, TTL family, PERSIST, TOUCH, RANDOMKEY, OBJECT.
 
 use crate::engine::events::EventClass;
-use crate::engine::reply::{CmdResult, Reply};
+use crate::engine::glob::Pattern;
+use crate::engine::keyspace::{Access, Entry, StrEnc, Value};
+use crate::engine::num::parse_i64;
+use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
-use crate::engine::Ctx;
+use crate::engine::{Ctx, DATABASES};
 
-/// DEL key [key ...]
+// ---- helpers --------------------------------------------------------------------------------
+
+/// Redis's `OBJ_SHARED_INTEGERS`: integers below this are shared objects with a pinned refcount.
+const SHARED_INTEGERS: i64 = 10_000;
+/// The refcount OBJECT REFCOUNT reports for shared objects (`OBJ_SHARED_REFCOUNT`, INT_MAX).
+const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+
+/// What C's `%s` prints of an argument: the bytes up to the first NUL.
+fn c_str(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or(bytes)).into_owned()
+}
+
+/// A database index argument as MOVE and COPY DB read it (`getIntFromObjectOrReply`, then the
+/// range of configured databases).
+fn db_index_arg(raw: &[u8]) -> Result<usize, RedisError> {
+    let n = parse_i64(raw).ok_or_else(RedisError::not_integer)?;
+    if n < i64::from(i32::MIN) || n > i64::from(i32::MAX) {
+        return Err(RedisError::err(format!(
+            "value is out of range, value must between {} and {}",
+            i32::MIN,
+            i32::MAX
+        )));
+    }
+    if n < 0 || n >= DATABASES as i64 {
+        return Err(RedisError::raw(errors::DB_INDEX));
+    }
+    Ok(n as usize)
+}
+
+/// A SCAN cursor as C's `strtoul` reads it (what Redis uses): optional sign, decimal digits,
+/// nothing after them; a leading space or an overflow is an error. The empty string is 0 and a
+/// negative number wraps around, as in C.
+fn parse_cursor(raw: &[u8]) -> Option<u64> {
+    // C sees the argument only up to its first NUL byte.
+    let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+    let s = raw.get(..end)?;
+    let Some(&first) = s.first() else { return Some(0) };
+    if matches!(first, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+        return None;
+    }
+    let (neg, digits) = match first {
+        b'-' => (true, s.get(1..)?),
+        b'+' => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add(u64::from(d - b'0'))?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
+/// Seconds from milliseconds, rounded half up as TTL and EXPIRETIME report them.
+fn ms_to_rounded_secs(ms: i64) -> i64 {
+    ms / 1000 + i64::from(ms % 1000 >= 500)
+}
+
+// ---- handlers: existence and deletion -------------------------------------------------------
+
+/// DEL key [key ...] and UNLINK key [key ...] (we free memory at once either way).
 fn del(ctx: &mut Ctx) -> CmdResult {
     let mut deleted = 0;
     for key in ctx.args().rest() {
@@ -29,37 +96,794 @@ fn exists(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(n))
 }
 
+/// TOUCH key [key ...]: a read access that updates LRU/LFU.
+fn touch(ctx: &mut Ctx) -> CmdResult {
+    let mut n = 0;
+    for key in ctx.args().rest() {
+        if ctx.lookup(key, Access::Read).is_some() {
+            n += 1;
+        }
+    }
+    Ok(Reply::Int(n))
+}
+
+/// TYPE key
+fn type_cmd(ctx: &mut Ctx) -> CmdResult {
+    let key = ctx.args().next()?;
+    let name = ctx.lookup(key, Access::NoTouch).map(|e| e.value.type_name()).unwrap_or("none");
+    Ok(Reply::status(name))
+}
+
+// ---- handlers: iteration --------------------------------------------------------------------
+
+/// KEYS pattern: every live key that matches; expired keys are skipped but not deleted.
+fn keys(ctx: &mut Ctx) -> CmdResult {
+    let pattern = Pattern::new(ctx.args().next()?);
+    let now = ctx.now_ms();
+    let db = ctx.db();
+    let found: Vec<Reply> = db
+        .iter()
+        .filter(|(k, _)| pattern.matches_everything() || pattern.matches(k, false))
+        .filter(|(k, _)| !db.is_expired_at(k, now))
+        .map(|(k, _)| Reply::Bulk(k.clone()))
+        .collect();
+    Ok(Reply::Array(found))
+}
+
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+fn scan(ctx: &mut Ctx) -> CmdResult {
+    let mut a = ctx.args();
+    let mut cursor = parse_cursor(a.next()?).ok_or_else(|| RedisError::err("invalid cursor"))?;
+    let mut count: i64 = 10;
+    let mut pattern: Option<Pattern> = None;
+    let mut type_filter: Option<&[u8]> = None;
+    while let Some(opt) = a.next_opt() {
+        // Every option takes a value; a trailing option name is a syntax error.
+        let value = if a.remaining() >= 1 { a.next()? } else { return Err(RedisError::syntax()) };
+        if opt.eq_ignore_ascii_case(b"count") {
+            count = parse_i64(value).ok_or_else(RedisError::not_integer)?;
+            if count < 1 {
+                return Err(RedisError::syntax());
+            }
+        } else if opt.eq_ignore_ascii_case(b"match") {
+            let p = Pattern::new(value);
+            pattern = if p.matches_everything() { None } else { Some(p) };
+        } else if opt.eq_ignore_ascii_case(b"type") {
+            type_filter = Some(value);
+        } else {
+            return Err(RedisError::syntax());
+        }
+    }
+
+    // Visit buckets until COUNT keys were collected, giving up after 10×COUNT buckets so that
+    // a sparse table cannot stall the server.
+    let mut batch: Vec<Vec<u8>> = Vec::new();
+    let mut budget = count.saturating_mul(10);
+    let wanted = usize::try_from(count).unwrap_or(usize::MAX);
+    loop {
+        cursor = ctx.db().keys.scan_step(cursor, |k, _| batch.push(k.clone()));
+        if cursor == 0 || budget == 0 {
+            break;
+        }
+        budget -= 1;
+        if batch.len() >= wanted {
+            break;
+        }
+    }
+
+    let mut out = Vec::with_capacity(batch.len());
+    for key in batch {
+        if let Some(p) = &pattern {
+            if !p.matches(&key, false) {
+                continue;
+            }
+        }
+        if let Some(want) = type_filter {
+            let name = ctx.lookup(&key, Access::NoTouch).map(|e| e.value.type_name()).unwrap_or("none");
+            if !name.as_bytes().eq_ignore_ascii_case(want) {
+                continue;
+            }
+        }
+        if ctx.expire_if_needed(&key) {
+            continue;
+        }
+        out.push(Reply::Bulk(key));
+    }
+    Ok(Reply::Array(vec![Reply::Bulk(cursor.to_string().into_bytes()), Reply::Array(out)]))
+}
+
+/// RANDOMKEY: a random live key; expired keys drawn on the way are deleted.
+fn randomkey(ctx: &mut Ctx) -> CmdResult {
+    let db = ctx.db;
+    loop {
+        let eng = &mut *ctx.eng;
+        let rng = &mut eng.rng;
+        let Some(d) = eng.dbs.get(db) else { return Ok(Reply::Nil) };
+        let Some((key, _)) = d.keys.random_entry(|| rng.next_u64()) else {
+            return Ok(Reply::Nil);
+        };
+        let key = key.clone();
+        let volatile = d.expires.contains_key(&key);
+        if volatile && ctx.expire_if_needed(&key) {
+            continue;
+        }
+        return Ok(Reply::Bulk(key));
+    }
+}
+
+// ---- handlers: renaming and moving ----------------------------------------------------------
+
+/// RENAME key newkey / RENAMENX key newkey
+fn rename_generic(ctx: &mut Ctx, nx: bool) -> CmdResult {
+    let mut a = ctx.args();
+    let (src, dst) = (a.next()?, a.next()?);
+    if ctx.lookup(src, Access::Write).is_none() {
+        return Err(RedisError::raw(errors::NO_SUCH_KEY));
+    }
+    // Renaming a key to itself changes nothing, but the key must still exist.
+    if src == dst {
+        return Ok(if nx { Reply::Int(0) } else { Reply::ok() });
+    }
+    if ctx.lookup(dst, Access::Write).is_some() {
+        if nx {
+            return Ok(Reply::Int(0));
+        }
+        ctx.db().remove(dst);
+    }
+    // The entry moves whole: value, time to live and access metadata.
+    let Some(entry) = ctx.db().remove(src) else { return Err(RedisError::raw(errors::NO_SUCH_KEY)) };
+    ctx.db().put(dst.to_vec(), entry);
+    ctx.signal_modified(src);
+    ctx.signal_modified(dst);
+    ctx.notify(EventClass::Generic, "rename_from", src);
+    ctx.notify(EventClass::Generic, "rename_to", dst);
+    ctx.dirty(1);
+    Ok(if nx { Reply::Int(1) } else { Reply::ok() })
+}
+
+fn rename(ctx: &mut Ctx) -> CmdResult {
+    rename_generic(ctx, false)
+}
+
+fn renamenx(ctx: &mut Ctx) -> CmdResult {
+    rename_generic(ctx, true)
+}
+
+/// MOVE key db
+fn move_cmd(ctx: &mut Ctx) -> CmdResult {
+    let mut a = ctx.args();
+    let key = a.next()?;
+    let dst = db_index_arg(a.next()?)?;
+    let src = ctx.db;
+    if dst == src {
+        return Err(RedisError::raw(errors::SAME_OBJECT));
+    }
+    if ctx.lookup(key, Access::Write).is_none() {
+        return Ok(Reply::Int(0));
+    }
+    if ctx.eng.lookup(dst, key, Access::Write).is_some() {
+        return Ok(Reply::Int(0));
+    }
+    let Some(entry) = ctx.db().remove(key) else { return Ok(Reply::Int(0)) };
+    ctx.eng.db_mut(dst).put(key.to_vec(), entry);
+    ctx.signal_modified(key);
+    ctx.eng.signal_modified(dst, key);
+    ctx.notify(EventClass::Generic, "move_from", key);
+    ctx.eng.notify(EventClass::Generic, "move_to", dst, key);
+    ctx.dirty(1);
+    Ok(Reply::Int(1))
+}
+
+/// COPY source destination [DB destination-db] [REPLACE]
+fn copy(ctx: &mut Ctx) -> CmdResult {
+    let mut a = ctx.args();
+    let (src, dst) = (a.next()?, a.next()?);
+    let mut replace = false;
+    let mut dst_db = ctx.db;
+    while let Some(opt) = a.next_opt() {
+        if opt.eq_ignore_ascii_case(b"replace") {
+            replace = true;
+        } else if opt.eq_ignore_ascii_case(b"db") && a.remaining() >= 1 {
+            dst_db = db_index_arg(a.next()?)?;
+        } else {
+            return Err(RedisError::syntax());
+        }
+    }
+    if dst_db == ctx.db && src == dst {
+        return Err(RedisError::raw(errors::SAME_OBJECT));
+    }
+    let Some(entry) = ctx.lookup(src, Access::Read) else { return Ok(Reply::Int(0)) };
+    let (value, expire_at) = (entry.value.clone(), entry.expire_at);
+    if ctx.eng.lookup(dst_db, dst, Access::Write).is_some() {
+        if !replace {
+            return Ok(Reply::Int(0));
+        }
+        ctx.eng.db_mut(dst_db).remove(dst);
+    }
+    // The copy is a new object: fresh access metadata, same encoding and time to live.
+    let mut copied = Entry::new(value, ctx.now_ms());
+    copied.expire_at = expire_at;
+    ctx.eng.db_mut(dst_db).put(dst.to_vec(), copied);
+    ctx.eng.signal_modified(dst_db, dst);
+    ctx.eng.notify(EventClass::Generic, "copy_to", dst_db, dst);
+    ctx.dirty(1);
+    Ok(Reply::Int(1))
+}
+
+// ---- handlers: time to live -----------------------------------------------------------------
+
+/// The NX/XX/GT/LT options of the EXPIRE family.
+#[derive(Clone, Copy, Default)]
+struct ExpireFlags {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+}
+
+/// EXPIRE/PEXPIRE/EXPIREAT/PEXPIREAT key time [NX | XX | GT | LT]. `basetime` is added to the
+/// (unit-converted) argument: the current time for relative forms, 0 for absolute ones.
+fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) -> CmdResult {
+    let mut a = ctx.args();
+    let key = a.next()?;
+    let raw_when = a.next()?;
+    // Options are validated before the time argument, as Redis does.
+    let mut f = ExpireFlags::default();
+    for opt in a.rest() {
+        match String::from_utf8_lossy(opt).to_ascii_lowercase().as_str() {
+            "nx" => f.nx = true,
+            "xx" => f.xx = true,
+            "gt" => f.gt = true,
+            "lt" => f.lt = true,
+            _ => return Err(RedisError::err(format!("Unsupported option {}", c_str(opt)))),
+        }
+    }
+    if f.nx && (f.xx || f.gt || f.lt) {
+        return Err(RedisError::err("NX and XX, GT or LT options at the same time are not compatible"));
+    }
+    if f.gt && f.lt {
+        return Err(RedisError::err("GT and LT options at the same time are not compatible"));
+    }
+    let invalid = || RedisError::err(format!("invalid expire time in '{}' command", ctx.cmd.name));
+    let mut when = parse_i64(raw_when).ok_or_else(RedisError::not_integer)?;
+    if seconds {
+        when = when.checked_mul(1000).ok_or_else(invalid)?;
+    }
+    when = when.checked_add(basetime).ok_or_else(invalid)?;
+
+    let Some(entry) = ctx.lookup(key, Access::Write) else { return Ok(Reply::Int(0)) };
+    let current = entry.expire_at;
+    // A key without a time to live counts as living forever for GT and LT.
+    let refused = (f.nx && current.is_some())
+        || (f.xx && current.is_none())
+        || (f.gt && current.map_or(true, |c| when <= c))
+        || (f.lt && current.is_some_and(|c| when >= c));
+    if refused {
+        return Ok(Reply::Int(0));
+    }
+    if when <= ctx.now_ms() {
+        // A time in the past deletes the key at once: it is a deletion, not an expiry.
+        ctx.db().remove(key);
+        ctx.signal_modified(key);
+        ctx.notify(EventClass::Generic, "del", key);
+    } else {
+        ctx.db().set_expire(key, Some(when));
+        ctx.signal_modified(key);
+        ctx.notify(EventClass::Generic, "expire", key);
+    }
+    ctx.dirty(1);
+    Ok(Reply::Int(1))
+}
+
+fn expire(ctx: &mut Ctx) -> CmdResult {
+    let now = ctx.now_ms();
+    expire_generic(ctx, now, true)
+}
+
+fn pexpire(ctx: &mut Ctx) -> CmdResult {
+    let now = ctx.now_ms();
+    expire_generic(ctx, now, false)
+}
+
+fn expireat(ctx: &mut Ctx) -> CmdResult {
+    expire_generic(ctx, 0, true)
+}
+
+fn pexpireat(ctx: &mut Ctx) -> CmdResult {
+    expire_generic(ctx, 0, false)
+}
+
+/// TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 for a missing key, -1 without a time to live.
+fn ttl_generic(ctx: &mut Ctx, millis: bool, absolute: bool) -> CmdResult {
+    let key = ctx.args().next()?;
+    let now = ctx.now_ms();
+    let Some(entry) = ctx.lookup(key, Access::NoTouch) else { return Ok(Reply::Int(-2)) };
+    let Some(at) = entry.expire_at else { return Ok(Reply::Int(-1)) };
+    let t = if absolute { at } else { at.saturating_sub(now) }.max(0);
+    Ok(Reply::Int(if millis { t } else { ms_to_rounded_secs(t) }))
+}
+
+fn ttl(ctx: &mut Ctx) -> CmdResult {
+    ttl_generic(ctx, false, false)
+}
+
+fn pttl(ctx: &mut Ctx) -> CmdResult {
+    ttl_generic(ctx, true, false)
+}
+
+fn expiretime(ctx: &mut Ctx) -> CmdResult {
+    ttl_generic(ctx, false, true)
+}
+
+fn pexpiretime(ctx: &mut Ctx) -> CmdResult {
+    ttl_generic(ctx, true, true)
+}
+
+/// PERSIST key
+fn persist(ctx: &mut Ctx) -> CmdResult {
+    let key = ctx.args().next()?;
+    let has_ttl = matches!(ctx.lookup(key, Access::Write), Some(Entry { expire_at: Some(_), .. }));
+    if !has_ttl {
+        return Ok(Reply::Int(0));
+    }
+    ctx.db().set_expire(key, None);
+    ctx.signal_modified(key);
+    ctx.notify(EventClass::Generic, "persist", key);
+    ctx.dirty(1);
+    Ok(Reply::Int(1))
+}
+
+// ---- handlers: OBJECT -----------------------------------------------------------------------
+
+const LFU_NOT_SELECTED: &str = "An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+const LFU_SELECTED: &str = "An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+
+/// OBJECT alone never reaches here: the dispatcher requires a subcommand.
+fn object(_ctx: &mut Ctx) -> CmdResult {
+    Err(RedisError::syntax())
+}
+
+/// OBJECT HELP: Redis's help lines, word for word (clients may parse them).
+fn object_help(_ctx: &mut Ctx) -> CmdResult {
+    const LINES: &[&str] = &[
+        "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "ENCODING <key>",
+        "    Return the kind of internal representation used in order to store the value",
+        "    associated with a <key>.",
+        "FREQ <key>",
+        "    Return the access frequency index of the <key>. The returned integer is",
+        "    proportional to the logarithm of the recent access frequency of the key.",
+        "IDLETIME <key>",
+        "    Return the idle time of the <key>, that is the approximated number of",
+        "    seconds elapsed since the last access to the key.",
+        "REFCOUNT <key>",
+        "    Return the number of references of the value associated with the specified",
+        "    <key>.",
+        "HELP",
+        "    Prints this help.",
+    ];
+    Ok(Reply::Array(LINES.iter().map(|l| Reply::status(l)).collect()))
+}
+
+/// The entry OBJECT inspects, looked up without touching its access time.
+fn object_entry<'c>(ctx: &'c mut Ctx) -> Result<Option<&'c mut Entry>, RedisError> {
+    let key = ctx.args().next()?;
+    Ok(ctx.lookup(key, Access::NoTouch))
+}
+
+/// OBJECT ENCODING key
+fn object_encoding(ctx: &mut Ctx) -> CmdResult {
+    Ok(match object_entry(ctx)? {
+        Some(e) => Reply::bulk_str(e.value.encoding_name()),
+        None => Reply::Nil,
+    })
+}
+
+/// OBJECT REFCOUNT key: small integers are shared objects in Redis, everything else has one
+/// owner.
+fn object_refcount(ctx: &mut Ctx) -> CmdResult {
+    let no_shared = ctx.eng.config.maxmemory != 0
+        && (ctx.eng.config.maxmemory_policy.contains("lru") || ctx.eng.config.maxmemory_policy.contains("lfu"));
+    let Some(e) = object_entry(ctx)? else { return Ok(Reply::Nil) };
+    let shared = match &e.value {
+        Value::Str(s) => {
+            s.enc == StrEnc::Int && !no_shared && parse_i64(&s.bytes).is_some_and(|n| (0..SHARED_INTEGERS).contains(&n))
+        }
+        #[allow(unreachable_patterns)]
+        _ => false,
+    };
+    Ok(Reply::Int(if shared { SHARED_REFCOUNT } else { 1 }))
+}
+
+/// OBJECT IDLETIME key: seconds since the last access, on Redis's one-second LRU clock.
+fn object_idletime(ctx: &mut Ctx) -> CmdResult {
+    let now = ctx.now_ms();
+    let lfu = ctx.eng.config.lfu_enabled();
+    let Some(e) = object_entry(ctx)? else { return Ok(Reply::Nil) };
+    if lfu {
+        return Err(RedisError::err(LFU_SELECTED));
+    }
+    let idle = now.div_euclid(1000) - e.lru_ms.div_euclid(1000);
+    Ok(Reply::Int(idle.max(0)))
+}
+
+/// OBJECT FREQ key: the LFU counter after the decay for the minutes since the last access.
+fn object_freq(ctx: &mut Ctx) -> CmdResult {
+    let now = ctx.now_ms();
+    let lfu = ctx.eng.config.lfu_enabled();
+    let decay = i64::from(ctx.eng.config.lfu_decay_time);
+    let Some(e) = object_entry(ctx)? else { return Ok(Reply::Nil) };
+    if !lfu {
+        return Err(RedisError::err(LFU_NOT_SELECTED));
+    }
+    let minutes = (now.div_euclid(60_000) - e.lru_ms.div_euclid(60_000)).max(0);
+    let periods = if decay > 0 { minutes / decay } else { 0 };
+    Ok(Reply::Int((i64::from(e.lfu_counter) - periods).max(0)))
+}
+
+// ---- table ----------------------------------------------------------------------------------
+
+/// A generic-group command without subcommands.
+macro_rules! spec {
+    ($name:expr, $arity:expr, $flags:expr, $keys:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr, $cx:expr, $h:expr) => {
+        CommandSpec {
+            name: $name,
+            arity: $arity,
+            flags: $flags,
+            first_key: $keys.0,
+            last_key: $keys.1,
+            step: $keys.2,
+            acl: $acl,
+            group: Group::Generic,
+            since: $since,
+            syntax: $syntax,
+            summary: $summary,
+            complexity: $cx,
+            handler: $h,
+            subcommands: &[],
+        }
+    };
+}
+
+const ONE_KEY: (i32, i32, i32) = (1, 1, 1);
+const ALL_KEYS: (i32, i32, i32) = (1, -1, 1);
+const TWO_KEYS: (i32, i32, i32) = (1, 2, 1);
+const NO_KEYS: (i32, i32, i32) = (0, 0, 0);
+const OBJ_KEY: (i32, i32, i32) = (2, 2, 1);
+
+const KS_WRITE_FAST: &[&str] = &["@keyspace", "@write", "@fast"];
+const KS_WRITE_SLOW: &[&str] = &["@keyspace", "@write", "@slow"];
+const KS_READ_FAST: &[&str] = &["@keyspace", "@read", "@fast"];
+const KS_READ_SLOW: &[&str] = &["@keyspace", "@read", "@slow"];
+
 pub const COMMANDS: &[CommandSpec] = &[
+    spec!(
+        "del",
+        -2,
+        &["write"],
+        ALL_KEYS,
+        KS_WRITE_SLOW,
+        "1.0.0",
+        "key [key ...]",
+        "Removes the given keys, whatever their type, and returns how many existed.",
+        "O(N) for N keys; removing a collection is O(M) in its elements.",
+        del
+    ),
+    spec!(
+        "unlink",
+        -2,
+        &["write", "fast"],
+        ALL_KEYS,
+        KS_WRITE_FAST,
+        "4.0.0",
+        "key [key ...]",
+        "Removes the given keys like DEL, but a real server reclaims their memory in the background.",
+        "O(1) per key; freeing a large value happens off the main thread.",
+        del
+    ),
+    spec!(
+        "exists",
+        -2,
+        &["readonly", "fast"],
+        ALL_KEYS,
+        KS_READ_FAST,
+        "1.0.0",
+        "key [key ...]",
+        "Counts how many of the given keys exist; a key named twice counts twice.",
+        "O(N) for N keys",
+        exists
+    ),
+    spec!(
+        "type",
+        2,
+        &["readonly", "fast"],
+        ONE_KEY,
+        KS_READ_FAST,
+        "1.0.0",
+        "key",
+        "Names the data type stored at a key (string, list, set, zset, hash, stream), or none.",
+        "O(1)",
+        type_cmd
+    ),
+    spec!(
+        "keys",
+        2,
+        &["readonly"],
+        NO_KEYS,
+        &["@keyspace", "@read", "@slow", "@dangerous"],
+        "1.0.0",
+        "pattern",
+        "Lists every key whose name matches a glob pattern; it walks the whole database, so prefer SCAN.",
+        "O(N) for N keys in the database",
+        keys
+    ),
+    spec!(
+        "scan",
+        -2,
+        &["readonly"],
+        NO_KEYS,
+        KS_READ_SLOW,
+        "2.8.0",
+        "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+        "Walks the keyspace a few keys per call: pass back the returned cursor until it is 0.",
+        "O(1) per call, O(N) for a full walk",
+        scan
+    ),
+    spec!(
+        "randomkey",
+        1,
+        &["readonly"],
+        NO_KEYS,
+        KS_READ_SLOW,
+        "1.0.0",
+        "",
+        "Returns the name of a key picked at random, or nil when the database is empty.",
+        "O(1)",
+        randomkey
+    ),
+    spec!(
+        "rename",
+        3,
+        &["write"],
+        TWO_KEYS,
+        KS_WRITE_SLOW,
+        "1.0.0",
+        "key newkey",
+        "Gives a key a new name, overwriting whatever the new name held; the time to live moves along.",
+        "O(1)",
+        rename
+    ),
+    spec!(
+        "renamenx",
+        3,
+        &["write", "fast"],
+        TWO_KEYS,
+        KS_WRITE_FAST,
+        "1.0.0",
+        "key newkey",
+        "Renames a key only when the new name is free; replies 1 if it did.",
+        "O(1)",
+        renamenx
+    ),
+    spec!(
+        "copy",
+        -3,
+        &["write", "denyoom"],
+        TWO_KEYS,
+        KS_WRITE_SLOW,
+        "6.2.0",
+        "source destination [DB destination-db] [REPLACE]",
+        "Duplicates a key's value and time to live under another name, possibly in another database.",
+        "O(N) in the size of the copied value",
+        copy
+    ),
+    spec!(
+        "move",
+        3,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "1.0.0",
+        "key db",
+        "Moves a key to another database unless that database already has the name.",
+        "O(1)",
+        move_cmd
+    ),
+    spec!(
+        "expire",
+        -3,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "1.0.0",
+        "key seconds [NX | XX | GT | LT]",
+        "Sets a key to disappear after the given number of seconds; conditions restrict when it applies.",
+        "O(1)",
+        expire
+    ),
+    spec!(
+        "pexpire",
+        -3,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "2.6.0",
+        "key milliseconds [NX | XX | GT | LT]",
+        "Like EXPIRE with the time to live in milliseconds.",
+        "O(1)",
+        pexpire
+    ),
+    spec!(
+        "expireat",
+        -3,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "1.2.0",
+        "key unix-time-seconds [NX | XX | GT | LT]",
+        "Sets a key to disappear at a Unix time given in seconds; a past time deletes it now.",
+        "O(1)",
+        expireat
+    ),
+    spec!(
+        "pexpireat",
+        -3,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "2.6.0",
+        "key unix-time-milliseconds [NX | XX | GT | LT]",
+        "Like EXPIREAT with the Unix time in milliseconds.",
+        "O(1)",
+        pexpireat
+    ),
+    spec!(
+        "ttl",
+        2,
+        &["readonly", "fast"],
+        ONE_KEY,
+        KS_READ_FAST,
+        "1.0.0",
+        "key",
+        "Seconds a key has left to live: -1 if it never expires, -2 if it does not exist.",
+        "O(1)",
+        ttl
+    ),
+    spec!(
+        "pttl",
+        2,
+        &["readonly", "fast"],
+        ONE_KEY,
+        KS_READ_FAST,
+        "2.6.0",
+        "key",
+        "Like TTL in milliseconds.",
+        "O(1)",
+        pttl
+    ),
+    spec!(
+        "expiretime",
+        2,
+        &["readonly", "fast"],
+        ONE_KEY,
+        KS_READ_FAST,
+        "7.0.0",
+        "key",
+        "The Unix time in seconds at which a key will expire: -1 if never, -2 if the key does not exist.",
+        "O(1)",
+        expiretime
+    ),
+    spec!(
+        "pexpiretime",
+        2,
+        &["readonly", "fast"],
+        ONE_KEY,
+        KS_READ_FAST,
+        "7.0.0",
+        "key",
+        "Like EXPIRETIME in milliseconds.",
+        "O(1)",
+        pexpiretime
+    ),
+    spec!(
+        "persist",
+        2,
+        &["write", "fast"],
+        ONE_KEY,
+        KS_WRITE_FAST,
+        "2.2.0",
+        "key",
+        "Removes a key's time to live so that it is kept forever; replies 1 if there was one.",
+        "O(1)",
+        persist
+    ),
+    spec!(
+        "touch",
+        -2,
+        &["readonly", "fast"],
+        ALL_KEYS,
+        KS_READ_FAST,
+        "3.2.1",
+        "key [key ...]",
+        "Marks keys as just used (for LRU/LFU eviction) and counts how many exist.",
+        "O(N) for N keys",
+        touch
+    ),
     CommandSpec {
-        name: "del",
+        name: "object",
         arity: -2,
-        flags: &["write"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["@keyspace", "@write", "@slow"],
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["@slow"],
         group: Group::Generic,
-        since: "1.0.0",
-        syntax: "key [key ...]",
-        summary: "Removes the given keys, whatever their type, and returns how many existed.",
-        complexity: "O(N) for N keys; removing a collection is O(M) in its elements.",
-        handler: del,
-        subcommands: &[],
-    },
-    CommandSpec {
-        name: "exists",
-        arity: -2,
-        flags: &["readonly", "fast"],
-        first_key: 1,
-        last_key: -1,
-        step: 1,
-        acl: &["@keyspace", "@read", "@fast"],
-        group: Group::Generic,
-        since: "1.0.0",
-        syntax: "key [key ...]",
-        summary: "Counts how many of the given keys exist; a key named twice counts twice.",
-        complexity: "O(N) for N keys",
-        handler: exists,
-        subcommands: &[],
+        since: "2.2.3",
+        syntax: "<subcommand> [arguments]",
+        summary: "Looks inside the object that holds a key's value: encoding, reference count, idle time, access frequency.",
+        complexity: "Depends on the subcommand",
+        handler: object,
+        subcommands: &[
+            spec!(
+                "object|encoding",
+                3,
+                &["readonly"],
+                OBJ_KEY,
+                KS_READ_SLOW,
+                "2.2.3",
+                "key",
+                "Names the internal representation of a key's value (listpack, hashtable, int, embstr, ...).",
+                "O(1)",
+                object_encoding
+            ),
+            spec!(
+                "object|freq",
+                3,
+                &["readonly"],
+                OBJ_KEY,
+                KS_READ_SLOW,
+                "4.0.0",
+                "key",
+                "Reports a key's logarithmic access counter; only with an LFU eviction policy.",
+                "O(1)",
+                object_freq
+            ),
+            spec!(
+                "object|help",
+                2,
+                &["loading", "stale"],
+                NO_KEYS,
+                &["@keyspace", "@slow"],
+                "6.2.0",
+                "",
+                "Lists the OBJECT subcommands.",
+                "O(1)",
+                object_help
+            ),
+            spec!(
+                "object|idletime",
+                3,
+                &["readonly"],
+                OBJ_KEY,
+                KS_READ_SLOW,
+                "2.2.3",
+                "key",
+                "Seconds since a key was last read or written; not tracked under an LFU policy.",
+                "O(1)",
+                object_idletime
+            ),
+            spec!(
+                "object|refcount",
+                3,
+                &["readonly"],
+                OBJ_KEY,
+                KS_READ_SLOW,
+                "2.2.3",
+                "key",
+                "How many references the server holds to a key's value object (shared small integers report a huge number).",
+                "O(1)",
+                object_refcount
+            ),
+        ],
     },
 ];
