@@ -503,8 +503,9 @@ fn object_idletime(ctx: &mut Ctx) -> CmdResult {
     if lfu {
         return Err(RedisError::err(LFU_SELECTED));
     }
-    let idle = now.div_euclid(1000) - e.lru_ms.div_euclid(1000);
-    Ok(Reply::Int(idle.max(0)))
+    // Whole seconds elapsed (Redis counts on a cached one-second clock; elapsed time keeps
+    // back-to-back calls at 0 instead of flipping at a second boundary).
+    Ok(Reply::Int(now.saturating_sub(e.lru_ms).max(0) / 1000))
 }
 
 /// OBJECT FREQ key: the LFU counter after the decay for the minutes since the last access.
@@ -516,7 +517,7 @@ fn object_freq(ctx: &mut Ctx) -> CmdResult {
     if !lfu {
         return Err(RedisError::err(LFU_NOT_SELECTED));
     }
-    let minutes = (now.div_euclid(60_000) - e.lru_ms.div_euclid(60_000)).max(0);
+    let minutes = now.saturating_sub(e.lru_ms).max(0) / 60_000;
     let periods = if decay > 0 { minutes / decay } else { 0 };
     Ok(Reply::Int((i64::from(e.lfu_counter) - periods).max(0)))
 }
@@ -887,3 +888,198 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cursor;
+    use crate::engine::{Engine, Reply, VirtualClock};
+
+    fn setup() -> (Engine, VirtualClock, u64) {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        (e, clock, c)
+    }
+
+    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    fn events(e: &mut Engine) -> Vec<String> {
+        e.drain_events()
+            .into_iter()
+            .map(|ev| format!("{}:{}:{}", ev.event, ev.db, String::from_utf8_lossy(&ev.key)))
+            .collect()
+    }
+
+    #[test]
+    fn cursor_parsing_follows_strtoul() {
+        assert_eq!(parse_cursor(b"0"), Some(0));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b"+7"), Some(7));
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b"18446744073709551616"), None);
+        assert_eq!(parse_cursor(b"5\x00junk"), Some(5));
+        assert_eq!(parse_cursor(b" 1"), None);
+        assert_eq!(parse_cursor(b"1 "), None);
+        assert_eq!(parse_cursor(b"+"), None);
+        assert_eq!(parse_cursor(b"0x1"), None);
+    }
+
+    #[test]
+    fn expire_events_dirty_and_lazy_expiry() {
+        let (mut e, clock, c) = setup();
+        run(&mut e, c, "set k v");
+        e.capture_events(true);
+        let dirty = e.stats.dirty;
+        assert_eq!(run(&mut e, c, "pexpire k 100"), Reply::Int(1));
+        assert_eq!(run(&mut e, c, "pttl k"), Reply::Int(100));
+        assert_eq!(run(&mut e, c, "ttl k"), Reply::Int(0));
+        clock.advance_ms(50);
+        assert_eq!(run(&mut e, c, "pttl k"), Reply::Int(50));
+        assert_eq!(run(&mut e, c, "persist k"), Reply::Int(1));
+        assert_eq!(run(&mut e, c, "persist k"), Reply::Int(0));
+        assert_eq!(run(&mut e, c, "pexpire k 10"), Reply::Int(1));
+        assert_eq!(e.stats.dirty, dirty + 3);
+        clock.advance_ms(11);
+        assert_eq!(run(&mut e, c, "ttl k"), Reply::Int(-2));
+        assert_eq!(events(&mut e), ["expire:0:k", "persist:0:k", "expire:0:k", "expired:0:k"]);
+        // A past time is a deletion.
+        run(&mut e, c, "set d v");
+        e.drain_events();
+        assert_eq!(run(&mut e, c, "expire d -1"), Reply::Int(1));
+        assert_eq!(events(&mut e), ["del:0:d"]);
+        assert_eq!(run(&mut e, c, "exists d"), Reply::Int(0));
+    }
+
+    #[test]
+    fn ttl_rounds_half_up() {
+        let (mut e, clock, c) = setup();
+        run(&mut e, c, "set k v px 1500");
+        assert_eq!(run(&mut e, c, "ttl k"), Reply::Int(2));
+        clock.advance_ms(1);
+        assert_eq!(run(&mut e, c, "ttl k"), Reply::Int(1));
+        run(&mut e, c, "pexpireat k 9223372036854775807");
+        assert_eq!(run(&mut e, c, "expiretime k"), Reply::Int(9_223_372_036_854_776));
+    }
+
+    #[test]
+    fn rename_copy_move_events() {
+        let (mut e, _clock, c) = setup();
+        run(&mut e, c, "set a v");
+        e.capture_events(true);
+        assert_eq!(run(&mut e, c, "rename a b"), Reply::ok());
+        assert_eq!(run(&mut e, c, "copy b c db 2"), Reply::Int(1));
+        assert_eq!(run(&mut e, c, "move b 3"), Reply::Int(1));
+        assert_eq!(events(&mut e), ["rename_from:0:a", "rename_to:0:b", "copy_to:2:c", "move_from:0:b", "move_to:3:b"]);
+        assert_eq!(run(&mut e, c, "rename nokey x"), Reply::Error("ERR no such key".into()));
+    }
+
+    #[test]
+    fn scan_visits_every_key_once_per_walk_while_growing() {
+        let (mut e, _clock, c) = setup();
+        for i in 0..300 {
+            run(&mut e, c, &format!("set key:{i} v"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        let mut cursor = "0".to_string();
+        let mut calls = 0;
+        loop {
+            let Reply::Array(parts) = run(&mut e, c, &format!("scan {cursor} count 7")) else { panic!() };
+            let (Some(Reply::Bulk(next)), Some(Reply::Array(keys))) = (parts.first(), parts.get(1)) else { panic!() };
+            for k in keys {
+                if let Reply::Bulk(k) = k {
+                    seen.insert(k.clone());
+                }
+            }
+            calls += 1;
+            if calls == 5 {
+                for i in 300..2000 {
+                    run(&mut e, c, &format!("set extra:{i} v"));
+                }
+            }
+            cursor = String::from_utf8_lossy(next).into_owned();
+            if cursor == "0" {
+                break;
+            }
+        }
+        for i in 0..300 {
+            assert!(seen.contains(format!("key:{i}").as_bytes()), "missed key:{i}");
+        }
+    }
+
+    #[test]
+    fn scan_and_keys_skip_expired_keys() {
+        let (mut e, clock, c) = setup();
+        run(&mut e, c, "set live v");
+        run(&mut e, c, "set dead v px 5");
+        clock.advance_ms(10);
+        assert_eq!(run(&mut e, c, "keys *"), Reply::bulks(["live"]));
+        // KEYS does not delete; SCAN does.
+        assert_eq!(e.db(0).map(|d| d.len()), Some(2));
+        assert_eq!(run(&mut e, c, "scan 0"), Reply::Array(vec![Reply::bulk_str("0"), Reply::bulks(["live"])]));
+        assert_eq!(e.db(0).map(|d| d.len()), Some(1));
+    }
+
+    #[test]
+    fn randomkey_is_seeded_and_skips_expired() {
+        let (mut e, clock, c) = setup();
+        assert_eq!(run(&mut e, c, "randomkey"), Reply::Nil);
+        for i in 0..20 {
+            run(&mut e, c, &format!("set v{i} x px 5"));
+        }
+        run(&mut e, c, "set live x");
+        clock.advance_ms(10);
+        assert_eq!(run(&mut e, c, "randomkey"), Reply::bulk_str("live"));
+        let mut seen = std::collections::HashSet::new();
+        for i in 0..10 {
+            run(&mut e, c, &format!("set k{i} x"));
+        }
+        for _ in 0..500 {
+            if let Reply::Bulk(k) = run(&mut e, c, "randomkey") {
+                seen.insert(k);
+            }
+        }
+        assert_eq!(seen.len(), 11);
+    }
+
+    #[test]
+    fn object_idletime_and_lfu_freq() {
+        let (mut e, clock, c) = setup();
+        run(&mut e, c, "set k v");
+        clock.advance_ms(5_500);
+        assert_eq!(run(&mut e, c, "object idletime k"), Reply::Int(5));
+        run(&mut e, c, "get k");
+        assert_eq!(run(&mut e, c, "object idletime k"), Reply::Int(0));
+        e.config.maxmemory_policy = "allkeys-lfu".into();
+        run(&mut e, c, "set f v");
+        assert_eq!(run(&mut e, c, "object freq f"), Reply::Int(5));
+        run(&mut e, c, "get f");
+        assert_eq!(run(&mut e, c, "object freq f"), Reply::Int(6));
+        // One point of decay per idle minute (lfu-decay-time 1).
+        clock.advance_ms(3 * 60_000);
+        assert_eq!(run(&mut e, c, "object freq f"), Reply::Int(3));
+        assert!(run(&mut e, c, "object idletime f").is_error());
+        assert_eq!(run(&mut e, c, "object idletime nokey"), Reply::Nil);
+    }
+
+    #[test]
+    fn hostile_arguments_do_not_panic() {
+        let (mut e, _clock, c) = setup();
+        run(&mut e, c, "set k v");
+        for line in [
+            "scan 0 count 9223372036854775807",
+            "scan 18446744073709551615 match [",
+            "keys \\",
+            "keys [^",
+            "expire k -9223372036854775808",
+            "pexpire k -9223372036854775808",
+            "pexpireat k -9223372036854775808",
+            "copy k k2 db -2147483648",
+            "move k 2147483647",
+            "object freq k",
+        ] {
+            let _ = run(&mut e, c, line);
+        }
+    }
+}
