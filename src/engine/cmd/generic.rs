@@ -89,7 +89,7 @@ fn del(ctx: &mut Ctx) -> CmdResult {
 fn exists(ctx: &mut Ctx) -> CmdResult {
     let mut n = 0;
     for key in ctx.args().rest() {
-        if ctx.exists(key) {
+        if ctx.lookup(key, Access::Peek).is_some() {
             n += 1;
         }
     }
@@ -110,7 +110,7 @@ fn touch(ctx: &mut Ctx) -> CmdResult {
 /// TYPE key
 fn type_cmd(ctx: &mut Ctx) -> CmdResult {
     let key = ctx.args().next()?;
-    let name = ctx.lookup(key, Access::NoTouch).map(|e| e.value.type_name()).unwrap_or("none");
+    let name = ctx.lookup(key, Access::Peek).map(|e| e.value.type_name()).unwrap_or("none");
     Ok(Reply::status(name))
 }
 
@@ -179,7 +179,7 @@ fn scan(ctx: &mut Ctx) -> CmdResult {
             }
         }
         if let Some(want) = type_filter {
-            let name = ctx.lookup(&key, Access::NoTouch).map(|e| e.value.type_name()).unwrap_or("none");
+            let name = ctx.lookup(&key, Access::Peek).map(|e| e.value.type_name()).unwrap_or("none");
             if !name.as_bytes().eq_ignore_ascii_case(want) {
                 continue;
             }
@@ -397,7 +397,7 @@ fn pexpireat(ctx: &mut Ctx) -> CmdResult {
 fn ttl_generic(ctx: &mut Ctx, millis: bool, absolute: bool) -> CmdResult {
     let key = ctx.args().next()?;
     let now = ctx.now_ms();
-    let Some(entry) = ctx.lookup(key, Access::NoTouch) else { return Ok(Reply::Int(-2)) };
+    let Some(entry) = ctx.lookup(key, Access::Peek) else { return Ok(Reply::Int(-2)) };
     let Some(at) = entry.expire_at else { return Ok(Reply::Int(-1)) };
     let t = if absolute { at } else { at.saturating_sub(now) }.max(0);
     Ok(Reply::Int(if millis { t } else { ms_to_rounded_secs(t) }))
@@ -468,7 +468,7 @@ fn object_help(_ctx: &mut Ctx) -> CmdResult {
 /// The entry OBJECT inspects, looked up without touching its access time.
 fn object_entry<'c>(ctx: &'c mut Ctx) -> Result<Option<&'c mut Entry>, RedisError> {
     let key = ctx.args().next()?;
-    Ok(ctx.lookup(key, Access::NoTouch))
+    Ok(ctx.lookup(key, Access::Peek))
 }
 
 /// OBJECT ENCODING key
@@ -1061,6 +1061,21 @@ mod tests {
         assert_eq!(run(&mut e, c, "object freq f"), Reply::Int(3));
         assert!(run(&mut e, c, "object idletime f").is_error());
         assert_eq!(run(&mut e, c, "object idletime nokey"), Reply::Nil);
+    }
+
+    #[test]
+    fn introspection_counts_hits_but_does_not_touch() {
+        let (mut e, clock, c) = setup();
+        run(&mut e, c, "set k v");
+        clock.advance_ms(3_000);
+        let (h, m) = (e.stats.keyspace_hits, e.stats.keyspace_misses);
+        for line in ["exists k nokey", "type k", "ttl k", "object encoding k", "object idletime nokey"] {
+            run(&mut e, c, line);
+        }
+        assert_eq!((e.stats.keyspace_hits - h, e.stats.keyspace_misses - m), (4, 2));
+        assert_eq!(run(&mut e, c, "object idletime k"), Reply::Int(3));
+        assert_eq!(run(&mut e, c, "touch k nokey"), Reply::Int(1));
+        assert_eq!(run(&mut e, c, "object idletime k"), Reply::Int(0));
     }
 
     #[test]
