@@ -65,6 +65,49 @@ fn parse_cursor(raw: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
+/// Parses a SCAN-family cursor, with Redis's error for anything `strtoul` would not take.
+pub fn parse_scan_cursor(raw: &[u8]) -> Result<u64, RedisError> {
+    parse_cursor(raw).ok_or_else(|| RedisError::err("invalid cursor"))
+}
+
+/// The options shared by SCAN, SSCAN, HSCAN and ZSCAN.
+pub struct ScanOptions {
+    /// COUNT: how many elements to aim for per call (at least 1; default 10).
+    pub count: i64,
+    /// MATCH, or `None` when absent or `*` (everything matches).
+    pub pattern: Option<Pattern>,
+    /// TYPE (SCAN only): keep keys whose type name equals this, ignoring case.
+    pub type_filter: Option<Vec<u8>>,
+}
+
+/// Parses `[MATCH pattern] [COUNT count] [TYPE type]` in any order, later ones winning, with
+/// Redis's errors (COUNT below 1 is a syntax error). `allow_type` is false for the
+/// per-collection scans, where TYPE is a syntax error. Redis parses these options after the
+/// cursor and, for HSCAN and friends, after the key lookup.
+pub fn parse_scan_options(opts: &[Vec<u8>], allow_type: bool) -> Result<ScanOptions, RedisError> {
+    let mut o = ScanOptions { count: 10, pattern: None, type_filter: None };
+    let mut i = 0;
+    while let Some(opt) = opts.get(i) {
+        // Every option takes a value; a trailing option name is a syntax error.
+        let Some(value) = opts.get(i + 1) else { return Err(RedisError::syntax()) };
+        if opt.eq_ignore_ascii_case(b"count") {
+            o.count = parse_i64(value).ok_or_else(RedisError::not_integer)?;
+            if o.count < 1 {
+                return Err(RedisError::syntax());
+            }
+        } else if opt.eq_ignore_ascii_case(b"match") {
+            let p = Pattern::new(value);
+            o.pattern = if p.matches_everything() { None } else { Some(p) };
+        } else if allow_type && opt.eq_ignore_ascii_case(b"type") {
+            o.type_filter = Some(value.clone());
+        } else {
+            return Err(RedisError::syntax());
+        }
+        i += 2;
+    }
+    Ok(o)
+}
+
 /// Seconds from milliseconds, rounded half up as TTL and EXPIRETIME report them.
 fn ms_to_rounded_secs(ms: i64) -> i64 {
     ms / 1000 + i64::from(ms % 1000 >= 500)
@@ -133,27 +176,8 @@ fn keys(ctx: &mut Ctx) -> CmdResult {
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 fn scan(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
-    let mut cursor = parse_cursor(a.next()?).ok_or_else(|| RedisError::err("invalid cursor"))?;
-    let mut count: i64 = 10;
-    let mut pattern: Option<Pattern> = None;
-    let mut type_filter: Option<&[u8]> = None;
-    while let Some(opt) = a.next_opt() {
-        // Every option takes a value; a trailing option name is a syntax error.
-        let value = if a.remaining() >= 1 { a.next()? } else { return Err(RedisError::syntax()) };
-        if opt.eq_ignore_ascii_case(b"count") {
-            count = parse_i64(value).ok_or_else(RedisError::not_integer)?;
-            if count < 1 {
-                return Err(RedisError::syntax());
-            }
-        } else if opt.eq_ignore_ascii_case(b"match") {
-            let p = Pattern::new(value);
-            pattern = if p.matches_everything() { None } else { Some(p) };
-        } else if opt.eq_ignore_ascii_case(b"type") {
-            type_filter = Some(value);
-        } else {
-            return Err(RedisError::syntax());
-        }
-    }
+    let mut cursor = parse_scan_cursor(a.next()?)?;
+    let ScanOptions { count, pattern, type_filter } = parse_scan_options(a.rest(), true)?;
 
     // Visit buckets until COUNT keys were collected, giving up after 10×COUNT buckets so that
     // a sparse table cannot stall the server.
@@ -178,7 +202,7 @@ fn scan(ctx: &mut Ctx) -> CmdResult {
                 continue;
             }
         }
-        if let Some(want) = type_filter {
+        if let Some(want) = &type_filter {
             let name = ctx.lookup(&key, Access::Peek).map(|e| e.value.type_name()).unwrap_or("none");
             if !name.as_bytes().eq_ignore_ascii_case(want) {
                 continue;
