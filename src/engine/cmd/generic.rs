@@ -380,7 +380,7 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) -> CmdResult {
     // A key without a time to live counts as living forever for GT and LT.
     let refused = (f.nx && current.is_some())
         || (f.xx && current.is_none())
-        || (f.gt && current.map_or(true, |c| when <= c))
+        || (f.gt && current.is_none_or(|c| when <= c))
         || (f.lt && current.is_some_and(|c| when >= c));
     if refused {
         return Ok(Reply::Int(0));
