@@ -175,6 +175,9 @@ pub enum Access {
     Write,
     /// No side effects besides lazy expiry (TYPE-like introspection with NOTOUCH, OBJECT).
     NoTouch,
+    /// A read that counts hits/misses but leaves LRU/LFU alone (Redis's `LOOKUP_NOTOUCH`:
+    /// EXISTS, TYPE, TTL, OBJECT).
+    Peek,
 }
 
 impl Ctx<'_> {

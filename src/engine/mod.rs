@@ -13,6 +13,7 @@ pub mod clock;
 pub mod cmd;
 pub mod dict;
 pub mod events;
+pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
 pub mod num;
@@ -387,7 +388,7 @@ impl Engine {
         let (log_factor, decay) = (self.config.lfu_log_factor, self.config.lfu_decay_time);
         let r = self.rng.next_u64();
         let found = self.db_mut(db).keys.contains_key(key);
-        if access == Access::Read {
+        if matches!(access, Access::Read | Access::Peek) {
             if found {
                 self.stats.keyspace_hits += 1;
             } else {
@@ -395,7 +396,7 @@ impl Engine {
             }
         }
         let e = self.db_mut(db).keys.get_mut(key)?;
-        if access != Access::NoTouch {
+        if matches!(access, Access::Read | Access::Write) {
             if lfu {
                 e.lfu_counter = lfu_touch(e.lfu_counter, e.lru_ms, now, log_factor, decay, r);
             }
