@@ -5,6 +5,8 @@
 
 pub mod connection;
 pub mod generic;
+pub mod hash;
+pub mod list;
 pub mod server;
 pub mod string;
 
@@ -16,4 +18,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     string::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
 ];
