@@ -223,6 +223,23 @@ fn glob_at(p: &[u8], s: &[u8], depth: usize) -> bool {
     si == s.len()
 }
 
+/// Parses a SCAN cursor the way C's `strtoul` reads it in Redis 7.0: an optional sign (a
+/// negative value wraps around), digits, nothing after them and no leading space. An empty
+/// string is cursor 0.
+fn parse_cursor(arg: &[u8]) -> Option<u64> {
+    let (neg, digits) = match arg.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, arg),
+    };
+    if digits.is_empty() {
+        // strtoul parsed nothing: the end pointer is the string start, valid only if empty.
+        return if arg.is_empty() { Some(0) } else { None };
+    }
+    let v = parse_u64(digits)?;
+    Some(if neg { v.wrapping_neg() } else { v })
+}
+
 /// Formats HINCRBYFLOAT's result.
 // TODO: temporary f64 formatting. Redis computes in long double and prints `%.17Lf` with
 // trailing zeros removed; switch to `engine::longdouble` once that branch is merged. Values
@@ -506,7 +523,11 @@ fn hrandfield(ctx: &mut Ctx) -> CmdResult {
     };
     let count = match parse_i64(raw_count) {
         Some(n) if n > i64::MIN => n,
-        Some(_) => return Err(RedisError::err("value is out of range")),
+        Some(_) => {
+            return Err(RedisError::err(
+                "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            ))
+        }
         None => return Err(RedisError::not_integer()),
     };
     let withvalues = match a.next_opt() {
@@ -565,7 +586,7 @@ fn hrandfield(ctx: &mut Ctx) -> CmdResult {
 fn hscan(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
     let key = a.next()?;
-    let cursor = parse_u64(a.next()?).ok_or_else(|| RedisError::err("invalid cursor"))?;
+    let cursor = parse_cursor(a.next()?).ok_or_else(|| RedisError::err("invalid cursor"))?;
     let opts = a.rest();
     let empty = || Reply::Array(vec![Reply::bulk_str("0"), Reply::empty_array()]);
     if ctx.read_hash(key)?.is_none() {

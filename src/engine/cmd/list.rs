@@ -493,7 +493,12 @@ fn lpos(ctx: &mut Ctx) -> CmdResult {
         Some(n) => n as u64,
         None => 1,
     };
-    let mut skip = rank.unsigned_abs().saturating_sub(1);
+    // Redis negates a negative rank; LONG_MIN stays negative there and so skips nothing.
+    let mut skip = if rank == i64::MIN {
+        0
+    } else {
+        rank.unsigned_abs().saturating_sub(1)
+    };
     let mut found: Vec<Reply> = Vec::new();
     let mut checked: i64 = 0;
     for step in 0..len {
