@@ -814,4 +814,60 @@ mod tests {
         }
         assert_eq!(seen.len(), 300);
     }
+
+    #[test]
+    fn resp3_shapes() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.client_mut(c).resp = 3;
+        run(&mut e, c, "hset h a 1");
+        assert_eq!(
+            run(&mut e, c, "hgetall h"),
+            Reply::Map(vec![(Reply::bulk_str("a"), Reply::bulk_str("1"))])
+        );
+        assert_eq!(
+            run(&mut e, c, "hrandfield h 5 withvalues"),
+            Reply::Array(vec![Reply::Array(vec![
+                Reply::bulk_str("a"),
+                Reply::bulk_str("1")
+            ])])
+        );
+    }
+
+    #[test]
+    fn events_dirty_and_deletion() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.capture_events(true);
+        run(&mut e, c, "hset h a 1 b 2");
+        run(&mut e, c, "hincrby h a 1");
+        run(&mut e, c, "hincrbyfloat h b 0.5");
+        run(&mut e, c, "hdel h a b");
+        let ev: Vec<_> = e.drain_events().into_iter().map(|k| k.event).collect();
+        assert_eq!(ev, vec!["hset", "hincrby", "hincrbyfloat", "hdel", "del"]);
+        assert_eq!(e.stats.dirty, 6);
+        assert_eq!(e.db(0).map(|d| d.len()), Some(0));
+    }
+
+    #[test]
+    fn hincr_errors() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "hset h s x big 9223372036854775807");
+        assert_eq!(
+            run(&mut e, c, "hincrby h s 1"),
+            Reply::Error("ERR hash value is not an integer".into())
+        );
+        assert_eq!(
+            run(&mut e, c, "hincrby h big 1"),
+            Reply::Error("ERR increment or decrement would overflow".into())
+        );
+        assert_eq!(
+            run(&mut e, c, "hincrbyfloat h s 1"),
+            Reply::Error("ERR hash value is not a float".into())
+        );
+        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(parse_cursor(b""), Some(0));
+        assert_eq!(parse_cursor(b" 1"), None);
+    }
 }

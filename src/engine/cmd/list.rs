@@ -935,4 +935,83 @@ mod tests {
         );
         assert_eq!(run(&mut e, c, "lpos l c maxlen 2"), Reply::Nil);
     }
+
+    #[test]
+    fn blmpop_and_brpoplpush_are_woken() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let a = e.connect();
+        let b = e.connect();
+        let p = e.connect();
+        assert_eq!(
+            run(&mut e, a, "blmpop 0 2 k1 k2 right count 2"),
+            Reply::NoReply
+        );
+        assert_eq!(run(&mut e, b, "brpoplpush k3 out 0"), Reply::NoReply);
+        run(&mut e, p, "rpush k2 a b c");
+        assert_eq!(
+            e.take_pushed(a),
+            vec![Reply::Array(vec![Reply::bulk_str("k2"), arr(&["c", "b"])])]
+        );
+        run(&mut e, p, "lpush k3 z");
+        assert_eq!(e.take_pushed(b), vec![Reply::bulk_str("z")]);
+        assert_eq!(run(&mut e, p, "lrange out 0 -1"), arr(&["z"]));
+    }
+
+    #[test]
+    fn blmove_to_a_wrong_type_destination_fails_when_woken() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let a = e.connect();
+        let p = e.connect();
+        run(&mut e, a, "blmove src dst left left 0");
+        run(&mut e, p, "set dst str");
+        run(&mut e, p, "rpush src v");
+        assert_eq!(
+            e.take_pushed(a),
+            vec![Reply::Error(
+                "WRONGTYPE Operation against a key holding the wrong kind of value".into()
+            )]
+        );
+        assert_eq!(run(&mut e, p, "llen src"), Reply::Int(1));
+    }
+
+    #[test]
+    fn disconnect_forgets_a_blocked_client() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let a = e.connect();
+        let b = e.connect();
+        let p = e.connect();
+        run(&mut e, a, "blpop q 0");
+        run(&mut e, b, "blpop q 0");
+        e.disconnect(a);
+        run(&mut e, p, "rpush q v");
+        assert_eq!(e.take_pushed(b), vec![arr(&["q", "v"])]);
+        assert_eq!(e.blocked_count(), 0);
+    }
+
+    #[test]
+    fn lmove_events_and_same_key_rotation() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "rpush l a b c");
+        e.capture_events(true);
+        assert_eq!(run(&mut e, c, "lmove l l left right"), Reply::bulk_str("a"));
+        assert_eq!(run(&mut e, c, "lrange l 0 -1"), arr(&["b", "c", "a"]));
+        run(&mut e, c, "rpush one x");
+        assert_eq!(run(&mut e, c, "rpoplpush one two"), Reply::bulk_str("x"));
+        let ev: Vec<_> = e.drain_events().into_iter().map(|k| k.event).collect();
+        assert_eq!(ev, vec!["rpush", "lpop", "rpush", "lpush", "rpop", "del"]);
+        assert_eq!(e.db(0).map(|d| d.len()), Some(2));
+    }
+
+    #[test]
+    fn encoding_and_type_names() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "rpush l a");
+        let v = e
+            .db(0)
+            .and_then(|d| d.peek(b"l"))
+            .map(|en| (en.value.type_name(), en.value.encoding_name()));
+        assert_eq!(v, Some(("list", "quicklist")));
+    }
 }
