@@ -245,7 +245,12 @@ fn parse_cursor(arg: &[u8]) -> Option<u64> {
 // trailing zeros removed; switch to `engine::longdouble` once that branch is merged. Values
 // whose shortest f64 form is exact (1.5 + 2.25) already print the same.
 fn format_float(v: f64) -> String {
-    let s = format!("{v}");
+    // The shortest form that reads back as `v` is what long double arithmetic usually shows
+    // for decimal inputs ("1.1", not "1.10000000000000009"); past 17 decimals `%.17Lf` rounds.
+    let mut s = format!("{v}");
+    if s.split_once('.').is_some_and(|(_, frac)| frac.len() > 17) {
+        s = crate::engine::num::strip_fraction_zeros(&format!("{v:.17}"));
+    }
     if s == "-0" {
         "0".into()
     } else {
@@ -509,6 +514,9 @@ fn hincrbyfloat(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Bulk(text))
 }
 
+/// The most elements a negative HRANDFIELD count may ask for (see `hrandfield`).
+const MAX_RANDOM_REPEATS: i64 = 1_000_000;
+
 /// HRANDFIELD key [count [WITHVALUES]]
 fn hrandfield(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
@@ -543,6 +551,11 @@ fn hrandfield(ctx: &mut Ctx) -> CmdResult {
         return Ok(Reply::empty_array());
     };
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = h.pairs().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
+    // Redis would try to build any reply; a browser tab cannot, so absurd repeat counts are
+    // refused instead of exhausting memory (a deliberate, documented divergence).
+    if count < -MAX_RANDOM_REPEATS {
+        return Err(RedisError::err("value is out of range"));
+    }
     let chosen: Vec<usize> = if count == 0 {
         Vec::new()
     } else if count < 0 {
@@ -867,6 +880,10 @@ mod tests {
             Reply::Error("ERR hash value is not a float".into())
         );
         assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
+        assert_eq!(format_float(1.1), "1.1");
+        assert_eq!(format_float(1e-20), "0");
+        assert_eq!(format_float(-0.0), "0");
+        assert_eq!(format_float(1e21), "1000000000000000000000");
         assert_eq!(parse_cursor(b""), Some(0));
         assert_eq!(parse_cursor(b" 1"), None);
     }
