@@ -123,7 +123,7 @@ pub fn parse_timeout_secs(arg: &[u8]) -> Result<i64, super::RedisError> {
     let ms = secs * 1000.0;
     // Redis converts the milliseconds to a long long; on x86 an overflowing conversion yields
     // LLONG_MIN, which its next check reports as negative (BLPOP k inf, BLPOP k 1e100).
-    if ms >= 9.223_372_036_854_775_807e18 {
+    if ms >= 9.223_372_036_854_776e18 {
         return Err(super::RedisError::err("timeout is negative"));
     }
     if ms > (i64::MAX / 2) as f64 {

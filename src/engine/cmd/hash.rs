@@ -291,7 +291,7 @@ fn hset_generic(ctx: &mut Ctx, reply_ok: bool) -> CmdResult {
     let mut a = ctx.args();
     let key = a.next()?;
     let pairs = a.rest();
-    if pairs.len() % 2 != 0 {
+    if !pairs.len().is_multiple_of(2) {
         return Err(arity_error(ctx.cmd.name));
     }
     let created = set_pairs(ctx, key, pairs)?;

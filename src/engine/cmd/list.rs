@@ -500,12 +500,13 @@ fn lpos(ctx: &mut Ctx) -> CmdResult {
         rank.unsigned_abs().saturating_sub(1)
     };
     let mut found: Vec<Reply> = Vec::new();
-    let mut checked: i64 = 0;
-    for step in 0..len {
-        if maxlen != 0 && checked >= maxlen {
-            break;
-        }
-        checked += 1;
+    // MAXLEN 0 compares every element; otherwise only the first `maxlen` from the start side.
+    let limit = if maxlen == 0 {
+        len
+    } else {
+        usize::try_from(maxlen).unwrap_or(usize::MAX).min(len)
+    };
+    for step in 0..limit {
         let pos = if rank > 0 { step } else { len - 1 - step };
         if l.items.get(pos).is_some_and(|v| v.as_slice() == element) {
             if skip > 0 {
