@@ -74,6 +74,8 @@ impl StrValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(StrValue),
+    Set(super::cmd::set::SetValue),
+    ZSet(super::cmd::zset::ZSetValue),
 }
 
 impl Value {
@@ -81,12 +83,16 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
     /// The name OBJECT ENCODING reports.
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 }
@@ -245,6 +251,68 @@ impl Ctx<'_> {
                 ..
             }) => Ok(Some(s)),
             #[allow(unreachable_patterns)]
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_set(
+        &mut self,
+        key: &[u8],
+    ) -> Result<Option<&super::cmd::set::SetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::Set(s),
+                ..
+            }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    /// The caller signals the change ([`Ctx::signal_modified`]) once it has made it.
+    pub fn write_set(
+        &mut self,
+        key: &[u8],
+    ) -> Result<Option<&mut super::cmd::set::SetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::Set(s),
+                ..
+            }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for reading; `Ok(None)` if missing, WRONGTYPE otherwise.
+    pub fn read_zset(
+        &mut self,
+        key: &[u8],
+    ) -> Result<Option<&super::cmd::zset::ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::ZSet(z),
+                ..
+            }) => Ok(Some(z)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for modification; `Ok(None)` if missing, WRONGTYPE otherwise.
+    /// The caller signals the change once it has made it.
+    pub fn write_zset(
+        &mut self,
+        key: &[u8],
+    ) -> Result<Option<&mut super::cmd::zset::ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry {
+                value: Value::ZSet(z),
+                ..
+            }) => Ok(Some(z)),
             Some(_) => Err(RedisError::wrong_type()),
         }
     }

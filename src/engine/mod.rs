@@ -17,6 +17,7 @@ pub mod keyspace;
 pub mod num;
 pub mod reply;
 pub mod resp;
+pub mod skiplist;
 pub mod table;
 
 use std::collections::{BTreeMap, VecDeque};

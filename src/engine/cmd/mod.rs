@@ -6,7 +6,9 @@
 pub mod connection;
 pub mod generic;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use super::table::CommandSpec;
 
@@ -16,4 +18,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     string::COMMANDS,
     generic::COMMANDS,
     server::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
 ];
