@@ -282,6 +282,18 @@ impl SkipList {
         self.len -= 1;
     }
 
+    /// Moves an element to a new score, keeping its node level (as Redis reuses the node).
+    /// False if (old_score, member) is absent.
+    pub fn update_score(&mut self, old_score: f64, member: &[u8], new_score: f64) -> bool {
+        let Some(r) = self.rank(old_score, member) else {
+            return false;
+        };
+        let level = self.nodes.get(self.by_rank(r)).map_or(1, |n| n.links.len());
+        self.delete(old_score, member);
+        self.insert(new_score, member.to_vec(), level);
+        true
+    }
+
     /// The 0-based rank of (score, member), if present.
     pub fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
         let mut r = 0;
