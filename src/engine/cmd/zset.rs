@@ -942,6 +942,8 @@ fn zpop(ctx: &mut Ctx, max: bool) -> CmdResult {
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| RedisError::err("value is out of range, must be positive"))?;
             if n == 0 {
+                // The key's type is still checked first.
+                ctx.write_zset(&key)?;
                 return Ok(Reply::empty_array());
             }
             Some(n)
@@ -1396,7 +1398,10 @@ fn zrandmember(ctx: &mut Ctx) -> CmdResult {
             .filter_map(|_| pick(rng))
             .collect()
     } else if count as u64 >= len {
-        z.iter().map(|(m, s)| (m.to_vec(), s)).collect()
+        // The whole set, highest score first, as Redis 7.0 replies.
+        let mut all: Vec<_> = z.iter().map(|(m, s)| (m.to_vec(), s)).collect();
+        all.reverse();
+        all
     } else {
         let mut chosen = HashSet::new();
         let mut v = Vec::new();
@@ -1567,3 +1572,175 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Iterates over a sorted set's members and scores a few at a time with a cursor.",
         "O(1) per call, O(N) for a full iteration", zscan),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::resp::encode;
+    use crate::engine::{Engine, EventClass, Reply};
+
+    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    fn zset_of<'e>(e: &'e Engine, key: &str) -> Option<&'e ZSetValue> {
+        match e.db(0)?.peek(key.as_bytes()).map(|en| &en.value) {
+            Some(Value::ZSet(z)) => Some(z),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn resp3_shapes_match_redis() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.client_mut(c).resp = 3;
+        run(&mut e, c, "zadd z 1.1 a 2 b -inf c");
+        let bytes = |e: &mut Engine, l: &str| encode(&run(e, c, l), 3);
+        assert_eq!(
+            bytes(&mut e, "zscore z a"),
+            b",1.1000000000000001\r\n".to_vec()
+        );
+        assert_eq!(
+            bytes(&mut e, "zrange z 0 -1 withscores"),
+            b"*3\r\n*2\r\n$1\r\nc\r\n,-inf\r\n*2\r\n$1\r\na\r\n,1.1000000000000001\r\n*2\r\n$1\r\nb\r\n,2\r\n".to_vec()
+        );
+        assert_eq!(
+            bytes(&mut e, "zpopmin z"),
+            b"*2\r\n$1\r\nc\r\n,-inf\r\n".to_vec()
+        );
+        assert_eq!(
+            bytes(&mut e, "zpopmax z 1"),
+            b"*1\r\n*2\r\n$1\r\nb\r\n,2\r\n".to_vec()
+        );
+        assert_eq!(
+            bytes(&mut e, "zmpop 1 z min"),
+            b"*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$1\r\na\r\n,1.1000000000000001\r\n".to_vec()
+        );
+        assert_eq!(bytes(&mut e, "zmpop 1 z min"), b"_\r\n".to_vec());
+        assert_eq!(bytes(&mut e, "zadd z incr 1 a"), b",1\r\n".to_vec());
+    }
+
+    #[test]
+    fn encodings_follow_redis_limits() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.config.zset_max_listpack_entries = 2;
+        run(&mut e, c, "zadd a 1 x 2 y");
+        assert_eq!(
+            zset_of(&e, "a").map(ZSetValue::encoding_name),
+            Some("listpack")
+        );
+        run(&mut e, c, "zadd a 3 z");
+        assert_eq!(
+            zset_of(&e, "a").map(ZSetValue::encoding_name),
+            Some("skiplist")
+        );
+        // No conversion back on removal...
+        run(&mut e, c, "zrem a x y");
+        assert_eq!(
+            zset_of(&e, "a").map(ZSetValue::encoding_name),
+            Some("skiplist")
+        );
+        // ...but fresh results are listpack when they fit.
+        run(&mut e, c, "zunionstore b 1 a");
+        assert_eq!(
+            zset_of(&e, "b").map(ZSetValue::encoding_name),
+            Some("listpack")
+        );
+        run(&mut e, c, "zrangestore d a 0 -1");
+        assert_eq!(
+            zset_of(&e, "d").map(ZSetValue::encoding_name),
+            Some("listpack")
+        );
+        let long = "m".repeat(65);
+        run(&mut e, c, &format!("zadd l 1 {long}"));
+        assert_eq!(
+            zset_of(&e, "l").map(ZSetValue::encoding_name),
+            Some("skiplist")
+        );
+        // Scores in a skiplist keep their sign of zero; a listpack reads back 0.
+        run(&mut e, c, "zadd a -0 nz");
+        assert_eq!(run(&mut e, c, "zscore a nz"), Reply::Double(-0.0));
+        assert_eq!(zset_of(&e, "a").map(|z| z.levels().len()), Some(2));
+    }
+
+    #[test]
+    fn events_and_empty_keys() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.capture_events(true);
+        run(&mut e, c, "zadd z 1 a 2 b 5 c");
+        run(&mut e, c, "zincrby z 1 a");
+        run(&mut e, c, "zremrangebyscore z 0 2");
+        run(&mut e, c, "zpopmax z");
+        let names: Vec<&str> = e.drain_events().iter().map(|ev| ev.event).collect();
+        assert_eq!(
+            names,
+            vec!["zadd", "zincr", "zremrangebyscore", "zpopmax", "del"]
+        );
+        assert_eq!(run(&mut e, c, "exists z"), Reply::Int(0));
+        let ev = e.drain_events();
+        assert!(ev.iter().all(|x| x.class != EventClass::ZSet));
+    }
+
+    #[test]
+    fn bzpopmin_is_woken_by_zadd_from_another_client() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let (a, b) = (e.connect(), e.connect());
+        assert_eq!(run(&mut e, a, "bzpopmin z1 z2 0"), Reply::NoReply);
+        assert!(e.is_blocked(a));
+        assert_eq!(run(&mut e, b, "zadd z2 5 m"), Reply::Int(1));
+        assert!(!e.is_blocked(a));
+        assert_eq!(
+            e.take_pushed(a),
+            vec![Reply::Array(vec![
+                Reply::bulk_str("z2"),
+                Reply::bulk_str("m"),
+                Reply::Double(5.0)
+            ])]
+        );
+        assert_eq!(run(&mut e, b, "exists z2"), Reply::Int(0));
+    }
+
+    #[test]
+    fn waiters_are_served_in_fifo_order() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let (a, b, w) = (e.connect(), e.connect(), e.connect());
+        run(&mut e, a, "bzpopmax z 0");
+        run(&mut e, b, "bzmpop 0 1 z MIN COUNT 5");
+        run(&mut e, w, "zadd z 1 x");
+        assert_eq!(e.take_pushed(a).len(), 1);
+        assert!(e.take_pushed(b).is_empty());
+        assert!(e.is_blocked(b));
+        // A wrong-type value at the key keeps the waiter blocked.
+        run(&mut e, w, "set z str");
+        assert!(e.is_blocked(b));
+        run(&mut e, w, "del z");
+        run(&mut e, w, "zadd z 1 p 2 q");
+        assert_eq!(
+            e.take_pushed(b),
+            vec![Reply::Array(vec![
+                Reply::bulk_str("z"),
+                Reply::Array(vec![
+                    Reply::Array(vec![Reply::bulk_str("p"), Reply::Double(1.0)]),
+                    Reply::Array(vec![Reply::bulk_str("q"), Reply::Double(2.0)]),
+                ])
+            ])]
+        );
+    }
+
+    #[test]
+    fn blocking_pop_times_out_on_tick() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let a = e.connect();
+        assert_eq!(run(&mut e, a, "bzpopmin z 0.5"), Reply::NoReply);
+        clock.advance_ms(499);
+        e.tick();
+        assert!(e.is_blocked(a));
+        clock.advance_ms(1);
+        e.tick();
+        assert!(!e.is_blocked(a));
+        assert_eq!(e.take_pushed(a), vec![Reply::NilArray]);
+    }
+}
