@@ -209,8 +209,8 @@ impl SkipList {
             self.set_link(idx, i, uf, us.saturating_sub(jump));
             self.set_link(u, i, idx, jump + 1);
         }
-        for i in level..self.level {
-            self.add_span(update[i], i, 1);
+        for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
+            self.add_span(u, i, 1);
         }
         let back = if update[0] == 0 { NIL } else { update[0] };
         if let Some(n) = self.nodes.get_mut(idx) {
@@ -252,8 +252,7 @@ impl SkipList {
     }
 
     fn unlink(&mut self, x: usize, update: &[usize; MAX_LEVEL]) {
-        for i in 0..self.level {
-            let u = update[i];
+        for (i, &u) in update.iter().enumerate().take(self.level) {
             if self.fwd(u, i) == x {
                 let span = self.span(u, i) + self.span(x, i);
                 self.set_link(u, i, self.fwd(x, i), span.saturating_sub(1));

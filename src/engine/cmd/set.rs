@@ -67,7 +67,7 @@ impl SetValue {
         }
     }
 
-    fn to_hash(&mut self) {
+    fn convert_to_hash(&mut self) {
         if let SetValue::Intset(v) = self {
             let mut d = Dict::new();
             for n in v.iter() {
@@ -87,11 +87,11 @@ impl SetValue {
                     };
                     v.insert(pos, n);
                     if v.len() > max_intset {
-                        self.to_hash();
+                        self.convert_to_hash();
                     }
                     return true;
                 }
-                None => self.to_hash(),
+                None => self.convert_to_hash(),
             }
         }
         match self {

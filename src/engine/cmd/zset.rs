@@ -150,6 +150,9 @@ impl ZSetValue {
     }
 }
 
+/// A member with its score.
+type Scored = (Vec<u8>, f64);
+
 // ---- ranges ---------------------------------------------------------------------------------
 
 /// A score interval, bounds possibly exclusive.
@@ -485,7 +488,7 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> CmdResult {
             "XX and NX options at the same time are not compatible",
         ));
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if (nx && (gt || lt)) || (gt && lt) {
         return Err(RedisError::err(
             "GT, LT, and/or NX options at the same time are not compatible",
         ));
@@ -1141,7 +1144,7 @@ fn algebra(
     op: Op,
     store: bool,
     card_only: bool,
-) -> Result<(Vec<(Vec<u8>, f64)>, AlgebraOpts), RedisError> {
+) -> Result<(Vec<Scored>, AlgebraOpts), RedisError> {
     let argv = ctx.args().argv();
     let setnum = argv
         .get(numkeys_at)
