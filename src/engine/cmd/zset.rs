@@ -189,13 +189,55 @@ fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
         Some(b'(') => (true, &arg[1..]),
         _ => (false, arg),
     };
-    // strtod skips leading white space.
+    // Redis uses bare strtod here: an empty string converts nothing and reads as 0, leading
+    // white space is skipped, and out-of-range values saturate.
+    if rest.is_empty() {
+        return Some((0.0, ex));
+    }
     let start = rest
         .iter()
         .position(|c| !c.is_ascii_whitespace())
         .unwrap_or(rest.len());
-    let v = num::parse_f64(&rest[start..])?;
+    let v = num::parse_f64(rest.get(start..)?)?;
     Some((v, ex))
+}
+
+/// A score argument as Redis's `getDoubleFromObject` reads it: like strtod, but values that
+/// overflow to infinity or underflow to zero are rejected (only spelled-out infinities pass).
+fn parse_score(arg: &[u8]) -> Option<f64> {
+    let v = num::parse_f64(arg)?;
+    let body = arg
+        .strip_prefix(b"-")
+        .or_else(|| arg.strip_prefix(b"+"))
+        .unwrap_or(arg);
+    if v.is_infinite()
+        && !body
+            .get(..3)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"inf"))
+    {
+        return None;
+    }
+    if v == 0.0 {
+        let hex = body.len() > 1 && body.get(1).is_some_and(|c| *c == b'x' || *c == b'X');
+        let mantissa_end = body
+            .iter()
+            .position(|c| {
+                if hex {
+                    *c == b'p' || *c == b'P'
+                } else {
+                    *c == b'e' || *c == b'E'
+                }
+            })
+            .unwrap_or(body.len());
+        let digits = body.get(usize::from(hex) * 2..mantissa_end).unwrap_or(&[]);
+        if digits
+            .iter()
+            .any(|c| c.is_ascii_alphanumeric() && *c != b'0')
+        {
+            return None;
+        }
+    }
+    Some(v)
 }
 
 fn parse_score_range(min: &[u8], max: &[u8]) -> Result<ScoreRange, RedisError> {
@@ -503,7 +545,7 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> CmdResult {
         let (Some(s), Some(m)) = (p.first(), p.get(1)) else {
             return Err(RedisError::syntax());
         };
-        let score = num::parse_f64(s).ok_or_else(RedisError::not_float)?;
+        let score = parse_score(s).ok_or_else(RedisError::not_float)?;
         elems.push((score, m.as_slice()));
     }
     let lim = limits(ctx);
@@ -1195,7 +1237,7 @@ fn algebra(
             for w in weights.iter_mut() {
                 *w = argv
                     .get(j)
-                    .and_then(|a| num::parse_f64(a))
+                    .and_then(|a| parse_score(a))
                     .ok_or_else(|| RedisError::err("weight value is not a float"))?;
                 j += 1;
             }
