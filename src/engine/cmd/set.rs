@@ -1093,6 +1093,55 @@ mod tests {
         assert_eq!(run("exists a"), Reply::Int(0));
     }
 
+    #[test]
+    fn events_match_redis_names() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.capture_events(true);
+        let mut run = |l: &str| e.execute_line(c, l).unwrap_or_else(Reply::Error);
+        run("sadd a 1 2");
+        run("sadd a 1");
+        run("srem a 1");
+        run("smove a b 2");
+        run("sadd x 1 2");
+        run("sinterstore d b x");
+        run("sinterstore d b nokey");
+        run("spop x");
+        let names: Vec<&str> = e.drain_events().iter().map(|ev| ev.event).collect();
+        assert_eq!(
+            names,
+            vec![
+                "sadd",
+                "srem",
+                "srem",
+                "del",
+                "sadd",
+                "sadd",
+                "sinterstore",
+                "del",
+                "spop"
+            ]
+        );
+    }
+
+    #[test]
+    fn intset_limit_comes_from_config() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.config.set_max_intset_entries = 3;
+        let mut run = |l: &str| e.execute_line(c, l).unwrap_or_else(Reply::Error);
+        run("sadd s 1 2 3");
+        run("sunionstore u s");
+        run("sadd s 4");
+        let enc = |e: &Engine, k: &str| {
+            e.db(0)
+                .and_then(|d| d.peek(k.as_bytes()))
+                .map(|en| en.value.encoding_name())
+        };
+        assert_eq!(enc(&e, "s"), Some("hashtable"));
+        assert_eq!(enc(&e, "u"), Some("intset"));
+    }
+
     trait Len {
         fn to_owned_len(&self) -> usize;
     }
