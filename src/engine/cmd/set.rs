@@ -447,52 +447,50 @@ fn spop(ctx: &mut Ctx) -> CmdResult {
     let count = match a.next_opt() {
         None => None,
         Some(c) => {
+            a.finish()?;
             let n = num::parse_i64(c)
                 .filter(|n| *n >= 0)
                 .ok_or_else(|| RedisError::err("value is out of range, must be positive"))?;
-            a.finish()?;
             Some(n as u64)
         }
     };
+    // The generator is copied out so the set can be borrowed at the same time; its advanced
+    // state is written back below.
+    let mut rng = ctx.eng.rng.clone();
     let Some(set) = ctx.write_set(key)? else {
         return Ok(match count {
             None => Reply::Nil,
             Some(_) => Reply::Set(Vec::new()),
         });
     };
-    let mut set = set.clone();
-    let popped: Vec<Vec<u8>>;
-    match count {
+    let popped: Vec<Vec<u8>> = match count {
         Some(0) => return Ok(Reply::Set(Vec::new())),
-        Some(n) if n as usize >= set.len() => {
-            popped = set.members();
-            set = SetValue::Intset(Vec::new());
+        Some(n) if n >= set.len() as u64 => {
+            let all = set.members();
+            *set = SetValue::Intset(Vec::new());
+            all
         }
         _ => {
             let n = count.unwrap_or(1) as usize;
             let mut v = Vec::with_capacity(n);
             for _ in 0..n {
-                let Some(m) = set.random(&mut ctx.eng.rng) else {
+                let Some(m) = set.random(&mut rng) else {
                     break;
                 };
                 set.remove(&m);
                 v.push(m);
             }
-            popped = v;
+            v
         }
-    }
+    };
+    let empty = set.is_empty();
+    ctx.eng.rng = rng;
     let n = popped.len();
-    if set.is_empty() {
+    ctx.signal_modified(key);
+    ctx.notify(EventClass::Set, "spop", key);
+    if empty {
         ctx.db().remove(key);
-        ctx.signal_modified(key);
-        ctx.notify(EventClass::Set, "spop", key);
         ctx.notify(EventClass::Generic, "del", key);
-    } else {
-        if let Some(s) = ctx.write_set(key)? {
-            *s = set;
-        }
-        ctx.signal_modified(key);
-        ctx.notify(EventClass::Set, "spop", key);
     }
     ctx.dirty(n as u64);
     Ok(match count {
@@ -508,29 +506,36 @@ fn srandmember(ctx: &mut Ctx) -> CmdResult {
     let count = match a.next_opt() {
         None => None,
         Some(c) => {
+            a.finish()?;
             let n = num::parse_i64(c).ok_or_else(RedisError::not_integer)?;
             if n == i64::MIN {
                 return Err(RedisError::err(
                     "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
                 ));
             }
-            a.finish()?;
             Some(n)
         }
     };
+    // The generator is copied out so the set can stay borrowed; its new state is put back.
+    let mut rng = ctx.eng.rng.clone();
     let Some(set) = ctx.read_set(key)? else {
         return Ok(match count {
             None => Reply::Nil,
             Some(_) => Reply::empty_array(),
         });
     };
-    let set = set.clone();
-    let rng = &mut ctx.eng.rng;
+    let reply = srandmember_reply(set, count, &mut rng);
+    ctx.eng.rng = rng;
+    Ok(reply)
+}
+
+/// SRANDMEMBER's reply, drawing from `rng`.
+fn srandmember_reply(set: &SetValue, count: Option<i64>, rng: &mut crate::engine::Rng) -> Reply {
     let Some(count) = count else {
-        return Ok(Reply::opt_bulk(set.random(rng)));
+        return Reply::opt_bulk(set.random(rng));
     };
     if count == 0 {
-        return Ok(Reply::empty_array());
+        return Reply::empty_array();
     }
     if count < 0 {
         let n = count.unsigned_abs();
@@ -540,11 +545,11 @@ fn srandmember(ctx: &mut Ctx) -> CmdResult {
                 out.push(Reply::Bulk(m));
             }
         }
-        return Ok(Reply::Array(out));
+        return Reply::Array(out);
     }
     let n = count as u64;
     if n >= set.len() as u64 {
-        return Ok(Reply::bulks(set.members()));
+        return Reply::bulks(set.members());
     }
     // Partial Fisher-Yates over the members: n distinct picks.
     let mut all = set.members();
@@ -556,7 +561,7 @@ fn srandmember(ctx: &mut Ctx) -> CmdResult {
             out.push(m.clone());
         }
     }
-    Ok(Reply::bulks(out))
+    Reply::bulks(out)
 }
 
 /// SMOVE source destination member

@@ -1420,6 +1420,8 @@ fn zrandmember(ctx: &mut Ctx) -> CmdResult {
         count = Some(n);
     }
     let r3 = resp3(ctx);
+    // The generator is copied out so the set can stay borrowed; its new state is put back.
+    let mut rng = ctx.eng.rng.clone();
     let Some(z) = ctx.read_zset(key)? else {
         return Ok(if count.is_some() {
             Reply::empty_array()
@@ -1427,16 +1429,27 @@ fn zrandmember(ctx: &mut Ctx) -> CmdResult {
             Reply::Nil
         });
     };
-    let z = z.clone();
+    let reply = zrandmember_reply(z, count, withscores, r3, &mut rng);
+    ctx.eng.rng = rng;
+    Ok(reply)
+}
+
+/// ZRANDMEMBER's reply, drawing from `rng`.
+fn zrandmember_reply(
+    z: &ZSetValue,
+    count: Option<i64>,
+    withscores: bool,
+    r3: bool,
+    rng: &mut crate::engine::Rng,
+) -> Reply {
     let len = z.len() as u64;
-    let rng = &mut ctx.eng.rng;
     let pick =
         |rng: &mut crate::engine::Rng| z.at(rng.below(len) as usize).map(|(m, s)| (m.to_vec(), s));
     let Some(count) = count else {
-        return Ok(Reply::opt_bulk(pick(rng).map(|(m, _)| m)));
+        return Reply::opt_bulk(pick(rng).map(|(m, _)| m));
     };
     if count == 0 {
-        return Ok(Reply::empty_array());
+        return Reply::empty_array();
     }
     let items: Vec<(Vec<u8>, f64)> = if count < 0 {
         (0..count.unsigned_abs())
@@ -1460,7 +1473,7 @@ fn zrandmember(ctx: &mut Ctx) -> CmdResult {
         }
         v
     };
-    Ok(emit(items, withscores, r3))
+    emit(items, withscores, r3)
 }
 
 /// ZSCAN key cursor [MATCH pattern] [COUNT count]
