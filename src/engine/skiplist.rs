@@ -47,7 +47,7 @@ impl Default for SkipList {
 /// `rand16` must return uniform numbers; only their low 16 bits are used (as Redis does).
 pub fn random_level(mut rand16: impl FnMut() -> u64) -> usize {
     let mut level = 1;
-    while level < MAX_LEVEL && (rand16() & 0xFFFF) < 0xFFFF / 4 {
+    while level < MAX_LEVEL && (rand16() & 0xFFFF) * 4 < 0xFFFF {
         level += 1;
     }
     level
@@ -88,6 +88,11 @@ impl SkipList {
 
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+
+    /// The number of levels in use (the tallest node's level, at least 1).
+    pub fn level(&self) -> usize {
+        self.level
     }
 
     fn fwd(&self, x: usize, i: usize) -> usize {
@@ -439,6 +444,8 @@ impl SkipList {
             }
         }
         assert_eq!(order.len() - 1, self.len);
+        let tallest = order[1..].iter().map(|&x| self.nodes[x].links.len()).max();
+        assert_eq!(self.level, tallest.unwrap_or(1));
     }
 }
 
@@ -497,6 +504,25 @@ mod tests {
         let expect = model.iter().rposition(|(s, _)| *s <= 10.0);
         assert_eq!(expect.map(|p| sl.by_rank(p)).unwrap_or(NIL), last);
         assert!(sl.levels().iter().all(|l| l.2 >= 1 && l.2 <= MAX_LEVEL));
+    }
+
+    #[test]
+    fn update_score_keeps_the_node_level() {
+        let mut sl = SkipList::new();
+        sl.insert(1.0, b"a".to_vec(), 5);
+        sl.insert(2.0, b"b".to_vec(), 1);
+        sl.insert(3.0, b"c".to_vec(), 2);
+        assert!(sl.update_score(1.0, b"a", 10.0));
+        assert!(!sl.update_score(1.0, b"a", 10.0));
+        sl.check();
+        let lv: Vec<(Vec<u8>, usize)> = sl.levels().into_iter().map(|(m, _, l)| (m, l)).collect();
+        assert_eq!(
+            lv,
+            vec![(b"b".to_vec(), 1), (b"c".to_vec(), 2), (b"a".to_vec(), 5)]
+        );
+        assert!(sl.delete(10.0, b"a"));
+        sl.check();
+        assert_eq!(sl.level(), 2);
     }
 
     #[test]
