@@ -607,13 +607,25 @@ fn smove(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(1))
 }
 
-/// Loads the sets named by `keys` for SINTER-like commands; `None` entries are missing keys.
-fn load_sets(ctx: &mut Ctx, keys: &[Vec<u8>]) -> Result<Vec<Option<SetValue>>, RedisError> {
-    let mut out = Vec::with_capacity(keys.len());
+/// Type-checks `keys` as sets (with lazy expiry and access tracking), then lends them all at
+/// once to `f` without copying; `None` stands for a missing key.
+fn with_sets<R>(
+    ctx: &mut Ctx,
+    keys: &[Vec<u8>],
+    f: impl FnOnce(&[Option<&SetValue>]) -> R,
+) -> Result<R, RedisError> {
     for k in keys {
-        out.push(ctx.read_set(k)?.cloned());
+        ctx.read_set(k)?;
     }
-    Ok(out)
+    let db: &crate::engine::Db = ctx.db();
+    let sets: Vec<Option<&SetValue>> = keys
+        .iter()
+        .map(|k| match db.peek(k).map(|e| &e.value) {
+            Some(Value::Set(s)) => Some(s),
+            _ => None,
+        })
+        .collect();
+    Ok(f(&sets))
 }
 
 /// The intersection, in Redis's order: the smallest set's iteration order. `None` when a key
@@ -623,33 +635,25 @@ fn intersect(
     keys: &[Vec<u8>],
     limit: usize,
 ) -> Result<Option<Vec<Vec<u8>>>, RedisError> {
-    let mut sets = Vec::with_capacity(keys.len());
-    let mut missing = false;
-    for k in keys {
-        match ctx.read_set(k)? {
-            None => missing = true,
-            Some(s) => sets.push(s.clone()),
+    with_sets(ctx, keys, |sets| {
+        let mut sets: Vec<&SetValue> = sets.iter().copied().collect::<Option<_>>()?;
+        // A stable sort by size, as Redis's qsort of the set pointers (ties kept in key order
+        // here; only ties among hash tables could differ, and their order is unspecified).
+        sets.sort_by_key(|s| s.len());
+        let Some((first, rest)) = sets.split_first() else {
+            return Some(Vec::new());
+        };
+        let mut out = Vec::new();
+        for m in first.members() {
+            if limit > 0 && out.len() >= limit {
+                break;
+            }
+            if rest.iter().all(|s| s.contains(&m)) {
+                out.push(m);
+            }
         }
-    }
-    if missing {
-        return Ok(None);
-    }
-    // A stable sort by size, as Redis's qsort of the set pointers (ties kept in key order
-    // here; only ties among hash tables could differ, and their order is unspecified anyway).
-    sets.sort_by_key(SetValue::len);
-    let Some((first, rest)) = sets.split_first() else {
-        return Ok(Some(Vec::new()));
-    };
-    let mut out = Vec::new();
-    for m in first.members() {
-        if limit > 0 && out.len() >= limit {
-            break;
-        }
-        if rest.iter().all(|s| s.contains(&m)) {
-            out.push(m);
-        }
-    }
-    Ok(Some(out))
+        Some(out)
+    })
 }
 
 /// SINTER key [key ...]
@@ -693,7 +697,7 @@ pub fn numkeys_and_limit<'a>(mut a: Args<'a>) -> Result<(&'a [Vec<u8>], usize), 
     Ok((keys, limit))
 }
 
-fn union_or_diff(sets: &[Option<SetValue>], diff: bool, max: usize) -> SetValue {
+fn union_or_diff(sets: &[Option<&SetValue>], diff: bool, max: usize) -> SetValue {
     let mut out = SetValue::Intset(Vec::new());
     if diff {
         let Some(Some(first)) = sets.first() else {
@@ -717,19 +721,17 @@ fn union_or_diff(sets: &[Option<SetValue>], diff: bool, max: usize) -> SetValue 
 /// SUNION key [key ...]
 fn sunion(ctx: &mut Ctx) -> CmdResult {
     let keys = ctx.args().rest();
-    let sets = load_sets(ctx, keys)?;
-    Ok(set_reply(
-        union_or_diff(&sets, false, max_intset(ctx)).members(),
-    ))
+    let max = max_intset(ctx);
+    let out = with_sets(ctx, keys, |sets| union_or_diff(sets, false, max))?;
+    Ok(set_reply(out.members()))
 }
 
 /// SDIFF key [key ...]
 fn sdiff(ctx: &mut Ctx) -> CmdResult {
     let keys = ctx.args().rest();
-    let sets = load_sets(ctx, keys)?;
-    Ok(set_reply(
-        union_or_diff(&sets, true, max_intset(ctx)).members(),
-    ))
+    let max = max_intset(ctx);
+    let out = with_sets(ctx, keys, |sets| union_or_diff(sets, true, max))?;
+    Ok(set_reply(out.members()))
 }
 
 /// SINTERSTORE destination key [key ...]
@@ -750,8 +752,8 @@ fn sunionstore(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
     let dst = a.next()?;
     let keys = a.rest();
-    let sets = load_sets(ctx, keys)?;
-    let out = union_or_diff(&sets, false, max_intset(ctx));
+    let max = max_intset(ctx);
+    let out = with_sets(ctx, keys, |sets| union_or_diff(sets, false, max))?;
     Ok(Reply::Int(store_set(ctx, dst, out, "sunionstore") as i64))
 }
 
@@ -760,8 +762,8 @@ fn sdiffstore(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
     let dst = a.next()?;
     let keys = a.rest();
-    let sets = load_sets(ctx, keys)?;
-    let out = union_or_diff(&sets, true, max_intset(ctx));
+    let max = max_intset(ctx);
+    let out = with_sets(ctx, keys, |sets| union_or_diff(sets, true, max))?;
     Ok(Reply::Int(store_set(ctx, dst, out, "sdiffstore") as i64))
 }
 
