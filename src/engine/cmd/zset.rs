@@ -1143,13 +1143,13 @@ fn aggregate(acc: &mut f64, v: f64, how: Aggregate) {
 }
 
 /// One input of ZUNION and friends: a sorted set or a plain set (scores 1).
-enum Source {
+enum Source<'a> {
     Missing,
-    Set(SetValue),
-    ZSet(ZSetValue),
+    Set(&'a SetValue),
+    ZSet(&'a ZSetValue),
 }
 
-impl Source {
+impl Source<'_> {
     fn len(&self) -> usize {
         match self {
             Source::Missing => 0,
@@ -1203,24 +1203,18 @@ fn algebra(
     }
     let setnum = setnum as usize;
     let access = if store { Access::Write } else { Access::Read };
-    let mut srcs = Vec::with_capacity(setnum);
-    for k in argv
+    let keys = argv
         .get(numkeys_at + 1..numkeys_at + 1 + setnum)
-        .unwrap_or(&[])
-    {
-        let src = match ctx.lookup(k, access) {
-            None => Source::Missing,
-            Some(Entry {
-                value: Value::ZSet(z),
+        .unwrap_or(&[]);
+    for k in keys {
+        match ctx.lookup(k, access) {
+            None
+            | Some(Entry {
+                value: Value::ZSet(_) | Value::Set(_),
                 ..
-            }) => Source::ZSet(z.clone()),
-            Some(Entry {
-                value: Value::Set(s),
-                ..
-            }) => Source::Set(s.clone()),
+            }) => {}
             Some(_) => return Err(RedisError::wrong_type()),
-        };
-        srcs.push(src);
+        }
     }
     let mut weights = vec![1.0f64; setnum];
     let mut how = Aggregate::Sum;
@@ -1268,6 +1262,16 @@ fn algebra(
             return Err(RedisError::syntax());
         }
     }
+    // Every input is type-checked; now lend them all at once without copying.
+    let db: &crate::engine::Db = ctx.db();
+    let srcs: Vec<Source> = keys
+        .iter()
+        .map(|k| match db.peek(k).map(|e| &e.value) {
+            Some(Value::ZSet(z)) => Source::ZSet(z),
+            Some(Value::Set(s)) => Source::Set(s),
+            _ => Source::Missing,
+        })
+        .collect();
     let weighted = |w: f64, s: f64| {
         let v = w * s;
         if v.is_nan() {
