@@ -1296,9 +1296,11 @@ fn algebra(
                     let mut all = true;
                     for &i in rest {
                         match srcs.get(i).and_then(|src| src.score(&m)) {
+                            // Only the first input's product is cleaned of NaN in Redis;
+                            // here a NaN is dropped by MIN/MAX and zeroed by SUM.
                             Some(v) => aggregate(
                                 &mut score,
-                                weighted(weights.get(i).copied().unwrap_or(1.0), v),
+                                weights.get(i).copied().unwrap_or(1.0) * v,
                                 how,
                             ),
                             None => {
