@@ -136,100 +136,96 @@ impl SetValue {
 // ---- shared helpers -------------------------------------------------------------------------
 
 /// Redis's glob-style pattern match (`stringmatchlen`): `*`, `?`, `[...]` with ranges and
-/// `^` negation, and `\` escapes.
-pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
-    glob_at(pattern, text, 0)
-}
-
-fn glob_at(p: &[u8], s: &[u8], depth: usize) -> bool {
-    if depth > 1000 {
-        return false;
+/// `^` negation, and `\` escapes. Iterative, backtracking only to the last `*`, so hostile
+/// patterns cannot take exponential time.
+pub fn glob_match(p: &[u8], s: &[u8]) -> bool {
+    // Redis's matcher never enters its loop for an empty string: only an empty pattern
+    // matches it (even `**` does not).
+    if s.is_empty() {
+        return p.is_empty();
     }
     let (mut pi, mut si) = (0, 0);
-    while pi < p.len() {
-        match p[pi] {
-            b'*' => {
-                while pi + 1 < p.len() && p[pi + 1] == b'*' {
+    // Where to resume after the most recent star: (pattern index after it, string index).
+    let mut star: Option<(usize, usize)> = None;
+    loop {
+        if let Some(&pc) = p.get(pi) {
+            if pc == b'*' {
+                while p.get(pi) == Some(&b'*') {
                     pi += 1;
                 }
-                if pi + 1 == p.len() {
-                    return true;
-                }
-                for start in si..=s.len() {
-                    if glob_at(&p[pi + 1..], &s[start..], depth + 1) {
-                        return true;
-                    }
-                }
-                return false;
+                star = Some((pi, si));
+                continue;
             }
-            b'?' => {
-                if si >= s.len() {
-                    return false;
+            if let Some(&c) = s.get(si) {
+                let (matched, next) = glob_token(p, pi, c);
+                if matched {
+                    pi = next;
+                    si += 1;
+                    continue;
                 }
-                si += 1;
             }
-            b'[' => {
-                let Some(&c) = s.get(si) else { return false };
-                pi += 1;
-                let not = p.get(pi) == Some(&b'^');
-                if not {
-                    pi += 1;
-                }
-                let mut matched = false;
-                loop {
-                    match p.get(pi) {
-                        None => {
-                            pi -= 1;
-                            break;
-                        }
-                        Some(b'\\') if pi + 2 <= p.len() => {
-                            pi += 1;
-                            if p.get(pi) == Some(&c) {
-                                matched = true;
-                            }
-                        }
-                        Some(b']') => break,
-                        Some(&lo) if p.get(pi + 1) == Some(&b'-') && pi + 2 < p.len() => {
-                            let hi = p[pi + 2];
-                            let (a, b) = if lo > hi { (hi, lo) } else { (lo, hi) };
-                            if c >= a && c <= b {
-                                matched = true;
-                            }
-                            pi += 2;
-                        }
-                        Some(&x) => {
-                            if x == c {
-                                matched = true;
-                            }
-                        }
-                    }
-                    pi += 1;
-                }
-                if not {
-                    matched = !matched;
-                }
-                if !matched {
-                    return false;
-                }
-                si += 1;
-            }
-            b'\\' if pi + 1 < p.len() => {
-                pi += 1;
-                if s.get(si) != Some(&p[pi]) {
-                    return false;
-                }
-                si += 1;
-            }
-            x => {
-                if s.get(si) != Some(&x) {
-                    return false;
-                }
-                si += 1;
-            }
+        } else if si == s.len() {
+            return true;
         }
-        pi += 1;
+        match star {
+            Some((sp, ss)) if ss < s.len() => {
+                star = Some((sp, ss + 1));
+                pi = sp;
+                si = ss + 1;
+            }
+            _ => return false,
+        }
     }
-    si == s.len()
+}
+
+/// Matches one pattern token (not `*`) at `pi` against the byte `c`; returns whether it
+/// matched and where the next token starts.
+fn glob_token(p: &[u8], mut pi: usize, c: u8) -> (bool, usize) {
+    match p.get(pi) {
+        Some(b'?') => (true, pi + 1),
+        Some(b'[') => {
+            pi += 1;
+            let not = p.get(pi) == Some(&b'^');
+            if not {
+                pi += 1;
+            }
+            let mut matched = false;
+            loop {
+                match p.get(pi) {
+                    // An unterminated class ends with the pattern.
+                    None => break,
+                    Some(b'\\') if pi + 2 <= p.len() => {
+                        pi += 1;
+                        if p.get(pi) == Some(&c) {
+                            matched = true;
+                        }
+                    }
+                    Some(b']') => {
+                        pi += 1;
+                        break;
+                    }
+                    Some(&lo) if pi + 2 < p.len() && p.get(pi + 1) == Some(&b'-') => {
+                        let hi = p.get(pi + 2).copied().unwrap_or(lo);
+                        let (a, b) = if lo > hi { (hi, lo) } else { (lo, hi) };
+                        if c >= a && c <= b {
+                            matched = true;
+                        }
+                        pi += 2;
+                    }
+                    Some(&x) => {
+                        if x == c {
+                            matched = true;
+                        }
+                    }
+                }
+                pi += 1;
+            }
+            (matched != not, pi.min(p.len()))
+        }
+        Some(b'\\') if pi + 1 < p.len() => (p.get(pi + 1) == Some(&c), pi + 2),
+        Some(&x) => (x == c, pi + 1),
+        None => (false, pi),
+    }
 }
 
 /// Parses a SCAN cursor like Redis (`strtoul`, base 10); `ERR invalid cursor` otherwise.
@@ -1076,6 +1072,13 @@ mod tests {
         assert!(!glob_match(b"[^a-c]x", b"bx"));
         assert!(glob_match(b"a\\*", b"a*"));
         assert!(!glob_match(b"a", b"ab"));
+        assert!(!glob_match(b"**", b""));
+        assert!(glob_match(b"a*b*c", b"aXbYbZc"));
+        assert!(!glob_match(b"a*b*c", b"aXbYbZ"));
+        assert!(glob_match(b"[abc", b"a"));
+        assert!(glob_match(b"x\\", b"x\\"));
+        let hostile = b"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b".to_vec();
+        assert!(!glob_match(&hostile, &[b'a'; 200]));
     }
 
     #[test]
