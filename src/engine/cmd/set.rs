@@ -610,8 +610,17 @@ fn with_sets<R>(
     keys: &[Vec<u8>],
     f: impl FnOnce(&[Option<&SetValue>]) -> R,
 ) -> Result<R, RedisError> {
+    // The *STORE forms look their sources up for writing, as Redis does (no hit/miss counts).
+    let access = if ctx.cmd.is_write() {
+        crate::engine::Access::Write
+    } else {
+        crate::engine::Access::Read
+    };
     for k in keys {
-        ctx.read_set(k)?;
+        match ctx.lookup(k, access).map(|e| &e.value) {
+            None | Some(Value::Set(_)) => {}
+            Some(_) => return Err(RedisError::wrong_type()),
+        }
     }
     let db: &crate::engine::Db = ctx.db();
     let sets: Vec<Option<&SetValue>> = keys
