@@ -6,6 +6,8 @@
 
 use super::cmd::hash::HashValue;
 use super::cmd::list::ListValue;
+use super::cmd::set::SetValue;
+use super::cmd::zset::ZSetValue;
 use super::dict::Dict;
 use super::reply::RedisError;
 use super::Ctx;
@@ -65,6 +67,8 @@ pub enum Value {
     Str(StrValue),
     List(ListValue),
     Hash(HashValue),
+    Set(SetValue),
+    ZSet(ZSetValue),
 }
 
 impl Value {
@@ -74,6 +78,8 @@ impl Value {
             Value::Str(_) => "string",
             Value::List(_) => "list",
             Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
     /// The name OBJECT ENCODING reports.
@@ -82,6 +88,8 @@ impl Value {
             Value::Str(s) => s.encoding_name(),
             Value::List(l) => l.encoding_name(),
             Value::Hash(h) => h.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 }
@@ -270,6 +278,44 @@ impl Ctx<'_> {
         match self.lookup(key, Access::Write) {
             None => Ok(None),
             Some(Entry { value: Value::Hash(h), .. }) => Ok(Some(h)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_set(&mut self, key: &[u8]) -> Result<Option<&SetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Set(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    /// The caller signals the change ([`Ctx::signal_modified`]) once it has made it.
+    pub fn write_set(&mut self, key: &[u8]) -> Result<Option<&mut SetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Set(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for reading; `Ok(None)` if missing, WRONGTYPE otherwise.
+    pub fn read_zset(&mut self, key: &[u8]) -> Result<Option<&ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::ZSet(z), .. }) => Ok(Some(z)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for modification; `Ok(None)` if missing, WRONGTYPE otherwise.
+    /// The caller signals the change once it has made it.
+    pub fn write_zset(&mut self, key: &[u8]) -> Result<Option<&mut ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::ZSet(z), .. }) => Ok(Some(z)),
             Some(_) => Err(RedisError::wrong_type()),
         }
     }

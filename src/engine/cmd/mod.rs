@@ -8,10 +8,20 @@ pub mod generic;
 pub mod hash;
 pub mod list;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use super::table::CommandSpec;
 
 /// Every module's command table.
-pub const TABLES: &[&[CommandSpec]] =
-    &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS, list::COMMANDS, hash::COMMANDS];
+pub const TABLES: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    string::COMMANDS,
+    generic::COMMANDS,
+    server::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
+];
