@@ -295,10 +295,14 @@ fn read_loop(mut stream: &TcpStream, shared: &Shared, outbox: &Outbox, id: Clien
     // True while the client is blocked with more requests already received: they wait, as in
     // Redis, and the reader polls instead of sleeping in `read`.
     let mut held = false;
+    let mut polling = false;
     loop {
-        stream
-            .set_read_timeout(if held { Some(BLOCKED_POLL) } else { None })
-            .ok();
+        if held != polling {
+            polling = held;
+            stream
+                .set_read_timeout(if held { Some(BLOCKED_POLL) } else { None })
+                .ok();
+        }
         match stream.read(&mut chunk) {
             Ok(0) => return,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
@@ -385,5 +389,65 @@ fn run_requests(
         for p in engine.take_pushed(id) {
             encode_into(out, &p, proto);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redis_playground::engine::Reply;
+
+    fn read_exactly(s: &mut TcpStream, n: usize) -> Vec<u8> {
+        let mut buf = vec![0u8; n];
+        s.read_exact(&mut buf).expect("read");
+        buf
+    }
+
+    #[test]
+    fn pushed_replies_reach_an_idle_client_in_order() {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let shared: Shared = Arc::new(Mutex::new(State {
+            engine: Engine::with_virtual_clock().0,
+            conns: HashMap::new(),
+        }));
+        let server_side = shared.clone();
+        thread::spawn(move || {
+            if let Ok((stream, _)) = listener.accept() {
+                serve(stream, server_side);
+            }
+        });
+        let mut client = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        client
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        client.write_all(b"PING\r\n").expect("write");
+        assert_eq!(read_exactly(&mut client, 7), b"+PONG\r\n");
+        // The client now sleeps in read; another party queues two replies for it.
+        {
+            let mut st = lock(&shared);
+            let id = st.conns.keys().next().copied().expect("registered");
+            st.engine
+                .push_to(id, Reply::Push(vec![Reply::bulk_str("first")]));
+            st.engine
+                .push_to(id, Reply::Push(vec![Reply::bulk_str("second")]));
+            deliver_pushed(&mut st, None);
+        }
+        let expected = b"*1\r\n$5\r\nfirst\r\n*1\r\n$6\r\nsecond\r\n";
+        assert_eq!(read_exactly(&mut client, expected.len()), expected);
+        // Replies to its own requests still follow.
+        client.write_all(b"PING\r\n").expect("write");
+        assert_eq!(read_exactly(&mut client, 7), b"+PONG\r\n");
+        drop(client);
+        // The connection is forgotten once the peer leaves.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !lock(&shared).conns.is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "connection not cleaned up"
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(lock(&shared).engine.clients().count(), 0);
     }
 }
