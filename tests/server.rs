@@ -305,7 +305,8 @@ fn big_cases() -> Vec<Vec<u8>> {
 #[test]
 fn protocol_errors_have_redis_texts() {
     let srv = start_ours();
-    let q = Duration::from_millis(300);
+    // These all close the connection, which ends the wait at once.
+    let q = Duration::from_secs(5);
     let expect: &[(&[u8], &[u8])] = &[
         (
             b"*x\r\n",
@@ -336,7 +337,7 @@ fn protocol_errors_have_redis_texts() {
     let (got, closed) = raw_exchange(srv.port, &vec![b'a'; 70_000], q);
     assert_eq!(got, b"-ERR Protocol error: too big inline request\r\n");
     assert!(closed);
-    let (got, closed) = raw_exchange(srv.port, b"$-5\r\n", q);
+    let (got, closed) = raw_exchange(srv.port, b"$-5\r\n", Duration::from_millis(500));
     assert_eq!(
         got,
         b"-ERR unknown command '$-5', with args beginning with: \r\n"
@@ -355,8 +356,14 @@ fn protocol_errors_match_redis_server_byte_for_byte() {
     cases.extend(big_cases());
     let mut failures = Vec::new();
     for case in &cases {
-        let expected = raw_exchange(redis.port, case, q);
-        let got = raw_exchange(ours.port, case, q);
+        let mut expected = raw_exchange(redis.port, case, q);
+        let mut got = raw_exchange(ours.port, case, q);
+        if expected != got {
+            // A busy machine may be slower than the quiet period: look again, patiently.
+            let patient = Duration::from_secs(2);
+            expected = raw_exchange(redis.port, case, patient);
+            got = raw_exchange(ours.port, case, patient);
+        }
         if expected != got {
             failures.push(format!(
                 "request {:?}\n  redis: {:?} closed={}\n  ours:  {:?} closed={}",

@@ -34,6 +34,9 @@ const TICK: Duration = Duration::from_millis(10);
 const BLOCKED_POLL: Duration = Duration::from_millis(10);
 /// Bytes read from a socket at a time.
 const READ_CHUNK: usize = 64 * 1024;
+/// Unparsed input a client may accumulate before it is dropped (Redis's
+/// `client-query-buffer-limit`, 1 GB).
+const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
 /// Pushed output a client may leave unread before it is disconnected (Redis's hard limit for
 /// pub/sub clients, `client-output-buffer-limit pubsub 32mb`).
 const PUSH_BACKLOG_LIMIT: usize = 32 * 1024 * 1024;
@@ -305,7 +308,13 @@ fn read_loop(mut stream: &TcpStream, shared: &Shared, outbox: &Outbox, id: Clien
         }
         match stream.read(&mut chunk) {
             Ok(0) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                if buf.len() > QUERY_BUFFER_LIMIT {
+                    // Redis closes such a client without a reply.
+                    return;
+                }
+            }
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
             Err(_) => return,
