@@ -10,9 +10,12 @@
 //!   encoder.
 //!
 //! `FUZZ_SECONDS` sets the total time (default 15), `FUZZ_SEED` the seed. A panic fails the
-//! test and reports the input that caused it.
+//! test and reports the input that caused it; so does a reply that does not encode to
+//! well-formed RESP, and a command running longer than `FUZZ_HANG_SECONDS` (default 10).
+//! `FUZZ_TRACE=1` prints each command first (to find one that aborts the process).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use redis_playground::engine::resp::{encode, parse_reply, parse_request};
@@ -361,6 +364,7 @@ fn fuzz_commands(rng: &mut Rng, budget: Duration, failures: &mut Vec<String>) ->
     let start = Instant::now();
     let mut executed = 0u64;
     let mut slowest = (Duration::ZERO, String::new());
+    let watchdog = Watchdog::start();
     while start.elapsed() < budget && failures.len() < 20 {
         for _ in 0..64 {
             let t = rng.pick(&targets);
@@ -368,24 +372,30 @@ fn fuzz_commands(rng: &mut Rng, budget: Duration, failures: &mut Vec<String>) ->
             let slot = rng.below(f.clients.len());
             let client = f.clients[slot];
             let began = Instant::now();
+            watchdog.watch(&argv);
             let r = catch_unwind(AssertUnwindSafe(|| {
                 let reply = f.engine.execute(client, &argv);
                 let proto = f.engine.client_protocol(client);
-                let _ = encode(&reply, proto);
                 let _ = cli::format_reply(&reply, proto);
+                let mut wire = encode(&reply, proto);
                 for p in f.engine.take_pushed(client) {
-                    let _ = encode(&p, proto);
+                    wire.extend(encode(&p, proto));
                 }
+                well_formed(&wire)
             }));
             let took = began.elapsed();
             if took > slowest.0 {
                 slowest = (took, show(&argv));
             }
             executed += 1;
-            if r.is_err() {
-                failures.push(format!("engine panicked on: {}", show(&argv)));
-                f = Fuzzer::new();
-                continue;
+            match r {
+                Err(_) => {
+                    failures.push(format!("engine panicked on: {}", show(&argv)));
+                    f = Fuzzer::new();
+                    continue;
+                }
+                Ok(Err(e)) => failures.push(format!("bad RESP for {}: {e}", show(&argv))),
+                Ok(Ok(())) => {}
             }
             if f.engine.client_closing(client) {
                 f.engine.disconnect(client);
@@ -421,6 +431,66 @@ fn fuzz_commands(rng: &mut Rng, budget: Duration, failures: &mut Vec<String>) ->
         slowest.1.chars().take(120).collect::<String>()
     );
     executed
+}
+
+/// Checks that encoded replies read back as whole replies, with nothing left over.
+fn well_formed(mut wire: &[u8]) -> Result<(), String> {
+    while !wire.is_empty() {
+        match parse_reply(wire) {
+            Ok(Some((_, used))) if used > 0 => wire = &wire[used..],
+            Ok(_) => return Err(format!("incomplete reply {:?}", cli::quote(wire))),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reports a command that runs far too long (a hang is a bug too) and ends the process, since
+/// a stuck handler cannot be interrupted. `FUZZ_HANG_SECONDS` sets the limit (default 10).
+/// (An impossible allocation aborts the process outright; rerun with `FUZZ_TRACE=1`.)
+struct Watchdog {
+    current: Arc<Mutex<(Instant, String)>>,
+    /// `FUZZ_TRACE=1` prints every command before it runs.
+    trace: bool,
+}
+
+impl Watchdog {
+    fn start() -> Watchdog {
+        let limit = std::env::var("FUZZ_HANG_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10.0);
+        let current = Arc::new(Mutex::new((Instant::now(), String::new())));
+        let watched = Arc::downgrade(&current);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let Some(cur) = watched.upgrade() else { return };
+            let (since, argv) = cur
+                .lock()
+                .map(|g| g.clone())
+                .unwrap_or_else(|e| e.into_inner().clone());
+            if since.elapsed() > Duration::from_secs_f64(limit) {
+                eprintln!("fuzz: command still running after {limit} s: {argv}");
+                println!("fuzz: command still running after {limit} s: {argv}");
+                std::process::exit(101);
+            }
+        });
+        Watchdog {
+            current,
+            trace: std::env::var_os("FUZZ_TRACE").is_some(),
+        }
+    }
+
+    fn watch(&self, argv: &[Vec<u8>]) {
+        let text = show(argv);
+        if self.trace {
+            // An allocation failure aborts without a panic: the last line names the culprit.
+            eprintln!("fuzz: {text}");
+        }
+        if let Ok(mut g) = self.current.lock() {
+            *g = (Instant::now(), text);
+        }
+    }
 }
 
 /// A valid request to mutate.
