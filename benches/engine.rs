@@ -56,7 +56,7 @@ fn group_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -123,7 +123,7 @@ fn main() {
     let set_batches: Vec<Vec<u8>> = (0..64).map(|b| batch(&sets, b * 16)).collect();
     let get_batches: Vec<Vec<u8>> = (0..64).map(|b| batch(&gets, b * 16)).collect();
     let mut out = Vec::with_capacity(4096);
-    let mut run_pipeline = |e: &mut Engine, wire: &[u8], out: &mut Vec<u8>| {
+    let run_pipeline = |e: &mut Engine, wire: &[u8], out: &mut Vec<u8>| {
         out.clear();
         let mut pos = 0;
         while let Ok(Some((argv, used))) = parse_request(&wire[pos..]) {
