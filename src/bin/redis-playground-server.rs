@@ -174,8 +174,15 @@ fn main() {
 }
 
 /// Moves replies the engine queued for clients (outside their own requests) into their
-/// outboxes and wakes their writers; closes clients the engine marked as closing (CLIENT
-/// KILL). `current` is the connection running this, whose reader writes its own output.
+/// outboxes and wakes their writers. `current` is the connection running this, whose reader
+/// writes its own output.
+///
+/// A client the engine marks as closing while its own reader has not asked to close was
+/// killed by someone else (CLIENT KILL); one with too much unread pushed output is too far
+/// behind. Redis drops both at once, pending output included, so their sockets are shut down
+/// here, which also frees a writer stuck on a peer that stopped reading. (A client closing
+/// itself, by QUIT, has `close` set by its reader in the same engine-lock hold, and gets its
+/// last replies.)
 fn deliver_pushed(st: &mut State, current: Option<ClientId>) {
     let ids: Vec<ClientId> = st
         .engine
@@ -191,11 +198,19 @@ fn deliver_pushed(st: &mut State, current: Option<ClientId>) {
             continue;
         };
         let mut p = lock(&outbox.pending);
+        if p.close {
+            continue;
+        }
         for r in &pushed {
             encode_into(&mut p.buf, r, proto);
         }
         if closing || p.buf.len() > PUSH_BACKLOG_LIMIT {
             p.close = true;
+            p.buf.clear();
+            drop(p);
+            outbox.stream.shutdown(Shutdown::Both).ok();
+            outbox.wake.notify_one();
+            continue;
         }
         drop(p);
         if Some(id) != current {
