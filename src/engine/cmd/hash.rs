@@ -359,9 +359,6 @@ fn hincrbyfloat(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Bulk(text))
 }
 
-/// The most elements a negative HRANDFIELD count may ask for (see `hrandfield`).
-const MAX_RANDOM_REPEATS: i64 = 1_000_000;
-
 /// HRANDFIELD key [count [WITHVALUES]]
 fn hrandfield(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
@@ -396,11 +393,7 @@ fn hrandfield(ctx: &mut Ctx) -> CmdResult {
         return Ok(Reply::empty_array());
     };
     let pairs: Vec<(Vec<u8>, Vec<u8>)> = h.pairs().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
-    // Redis would try to build any reply; a browser tab cannot, so absurd repeat counts are
-    // refused instead of exhausting memory (a deliberate, documented divergence).
-    if count < -MAX_RANDOM_REPEATS {
-        return Err(RedisError::err("value is out of range"));
-    }
+    crate::engine::check_random_repeats(count)?;
     let chosen: Vec<usize> = if count == 0 {
         Vec::new()
     } else if count < 0 {

@@ -599,7 +599,12 @@ fn bmove_generic(ctx: &mut Ctx, src: &[u8], dst: &[u8], from: End, to: End, t: &
     if ctx.list_ready(src)? {
         return Ok(Reply::opt_bulk(ctx.move_element(src, dst, from, to)?));
     }
-    ctx.block(vec![src.to_vec()], timeout, Reply::Nil)
+    // Redis answers a timed-out BLMOVE with a null array, but one that may not block (inside
+    // MULTI or a script) with a null bulk string.
+    if !ctx.block_mode.may_block {
+        return Ok(Reply::Nil);
+    }
+    ctx.block(vec![src.to_vec()], timeout, Reply::NilArray)
 }
 
 /// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
@@ -830,7 +835,7 @@ mod tests {
         assert_eq!(run(&mut e, a, "blmove q d left left 0.01"), Reply::NoReply);
         clock.advance_ms(10);
         e.tick();
-        assert_eq!(e.take_pushed(a), vec![Reply::Nil]);
+        assert_eq!(e.take_pushed(a), vec![Reply::NilArray]);
     }
 
     #[test]

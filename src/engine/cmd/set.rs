@@ -393,6 +393,7 @@ fn srandmember(ctx: &mut Ctx) -> CmdResult {
                     "value is out of range, value must between -9223372036854775807 and 9223372036854775807",
                 ));
             }
+            crate::engine::check_random_repeats(n)?;
             Some(n)
         }
     };

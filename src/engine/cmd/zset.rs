@@ -1315,6 +1315,7 @@ fn zrandmember(ctx: &mut Ctx) -> CmdResult {
             Some(_) => return Err(RedisError::syntax()),
             None => {}
         }
+        crate::engine::check_random_repeats(n)?;
         count = Some(n);
     }
     let r3 = resp3(ctx);
