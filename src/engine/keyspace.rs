@@ -61,6 +61,7 @@ impl StrValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(StrValue),
+    Stream(Box<super::stream::Stream>),
 }
 
 impl Value {
@@ -68,12 +69,14 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::Stream(_) => "stream",
         }
     }
     /// The name OBJECT ENCODING reports.
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding_name(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -224,6 +227,24 @@ impl Ctx<'_> {
             None => Ok(None),
             Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
             #[allow(unreachable_patterns)]
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The stream at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_stream(&mut self, key: &[u8]) -> Result<Option<&super::stream::Stream>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Stream(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The stream at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn write_stream(&mut self, key: &[u8]) -> Result<Option<&mut super::stream::Stream>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Stream(s), .. }) => Ok(Some(s)),
             Some(_) => Err(RedisError::wrong_type()),
         }
     }

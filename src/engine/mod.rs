@@ -19,6 +19,7 @@ pub mod longdouble;
 pub mod num;
 pub mod reply;
 pub mod resp;
+pub mod stream;
 pub mod table;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -6,9 +6,11 @@
 pub mod connection;
 pub mod generic;
 pub mod server;
+pub mod stream;
 pub mod string;
 
 use super::table::CommandSpec;
 
 /// Every module's command table.
-pub const TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS];
+pub const TABLES: &[&[CommandSpec]] =
+    &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS, stream::COMMANDS];
