@@ -565,10 +565,9 @@ fn xread_generic(ctx: &mut Ctx, group_cmd: bool) -> CmdResult {
             streams_arg = i + 1;
             let n = argc - streams_arg;
             if n % 2 != 0 {
-                let (name, sym) = if group_cmd { ("xreadgroup", '>') } else { ("xread", '$') };
-                return Err(RedisError::err(format!(
-                    "Unbalanced '{name}' list of streams: for each stream key an ID or '{sym}' must be specified."
-                )));
+                return Err(RedisError::err(
+                    "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
+                ));
             }
             streams_count = n / 2;
             break;
