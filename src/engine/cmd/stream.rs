@@ -564,7 +564,7 @@ fn xread_generic(ctx: &mut Ctx, group_cmd: bool) -> CmdResult {
         } else if opt_is(o, "STREAMS") && moreargs > 0 {
             streams_arg = i + 1;
             let n = argc - streams_arg;
-            if n % 2 != 0 {
+            if !n.is_multiple_of(2) {
                 return Err(RedisError::err(
                     "Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.",
                 ));
@@ -1943,6 +1943,107 @@ mod tests {
         assert_eq!(run(&mut e, a, "xreadgroup group g alice block 0 streams s >"), Reply::NoReply);
         run(&mut e, w, "del s");
         assert_eq!(e.take_pushed(a), vec![Reply::Error("UNBLOCKED the stream key no longer exists".into())]);
+    }
+
+    #[test]
+    fn blocked_dollar_means_the_last_id_when_blocking() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let a = e.connect();
+        let w = e.connect();
+        run(&mut e, w, "xadd s 1-1 f old");
+        assert_eq!(run(&mut e, a, "xread block 0 streams s $"), Reply::NoReply);
+        // A modification that adds nothing newer keeps the reader waiting.
+        assert_eq!(run(&mut e, w, "xdel s 1-1"), Reply::Int(1));
+        assert!(e.take_pushed(a).is_empty());
+        assert!(e.is_blocked(a));
+        run(&mut e, w, "xadd s 3-1 f new");
+        let got = e.take_pushed(a);
+        assert_eq!(
+            got,
+            vec![Reply::Array(vec![Reply::Array(vec![
+                b("s"),
+                Reply::Array(vec![Reply::Array(vec![b("3-1"), Reply::Array(vec![b("f"), b("new")])])])
+            ])])]
+        );
+    }
+
+    #[test]
+    fn xreadgroup_block_times_out_and_group_destroy_unblocks() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let a = e.connect();
+        let w = e.connect();
+        run(&mut e, w, "xgroup create s g $ mkstream");
+        assert_eq!(run(&mut e, a, "xreadgroup group g c block 500 streams s >"), Reply::NoReply);
+        clock.advance_ms(501);
+        e.tick();
+        assert_eq!(e.take_pushed(a), vec![Reply::NilArray]);
+        // The consumer is only created when something is delivered, as in Redis 7.0.
+        assert_eq!(run(&mut e, w, "xinfo consumers s g"), Reply::Array(vec![]));
+        assert_eq!(run(&mut e, a, "xreadgroup group g c block 0 streams s >"), Reply::NoReply);
+        assert_eq!(run(&mut e, w, "xgroup destroy s g"), Reply::Int(1));
+        assert_eq!(
+            e.take_pushed(a),
+            vec![Reply::Error("NOGROUP the consumer group this client was blocked on no longer exists".into())]
+        );
+    }
+
+    #[test]
+    fn writes_announce_events_and_count_as_dirty() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        e.capture_events(true);
+        let before = e.stats.dirty;
+        run(&mut e, c, "xadd s maxlen 1 1-1 f v");
+        run(&mut e, c, "xadd s maxlen 1 2-1 f v");
+        run(&mut e, c, "xdel s 2-1");
+        run(&mut e, c, "xgroup create s g 0");
+        run(&mut e, c, "xgroup createconsumer s g c");
+        run(&mut e, c, "xgroup setid s g 0");
+        run(&mut e, c, "xgroup delconsumer s g c");
+        run(&mut e, c, "xgroup destroy s g");
+        run(&mut e, c, "xsetid s 5-0");
+        run(&mut e, c, "xadd s 6-0 f v");
+        run(&mut e, c, "xtrim s maxlen 0");
+        let names: Vec<&str> = e.drain_events().iter().map(|ev| ev.event).collect();
+        assert_eq!(
+            names,
+            vec![
+                "xadd",
+                "xadd",
+                "xtrim",
+                "xdel",
+                "xgroup-create",
+                "xgroup-createconsumer",
+                "xgroup-setid",
+                "xgroup-delconsumer",
+                "xgroup-destroy",
+                "xsetid",
+                "xadd",
+                "xtrim"
+            ]
+        );
+        assert!(e.stats.dirty >= before + 11);
+    }
+
+    #[test]
+    fn no_panics_on_odd_input() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        for line in [
+            "xadd s 18446744073709551615-18446744073709551615 f v",
+            "xadd s * f v",
+            "xrange s (18446744073709551615-18446744073709551615 +",
+            "xrevrange s + (0-0",
+            "xautoclaim s g c 0 (18446744073709551615-18446744073709551615",
+            "xclaim s g c -5 1-1 IDLE -9223372036854775808",
+            "xread count 9223372036854775807 streams s 0",
+            "xinfo stream s full count 9223372036854775807",
+            "xpending s g idle -9223372036854775808 - + 9223372036854775807",
+            "xtrim s maxlen ~ 9223372036854775807 limit 9223372036854775807",
+            "xread block 9223372036854775807 streams s +",
+        ] {
+            let _ = run(&mut e, c, line);
+        }
     }
 
     #[test]
