@@ -482,6 +482,146 @@ impl Stream {
     }
 }
 
+// ---- serialization (snapshots) ---------------------------------------------------------------
+
+/// Little-endian writer for [`Stream::encode`].
+struct Out(Vec<u8>);
+
+impl Out {
+    fn u64(&mut self, v: u64) {
+        self.0.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i64(&mut self, v: i64) {
+        self.u64(v as u64);
+    }
+    fn id(&mut self, id: StreamId) {
+        self.u64(id.ms);
+        self.u64(id.seq);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.u64(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+    fn list(&mut self, l: &[Vec<u8>]) {
+        self.u64(l.len() as u64);
+        for b in l {
+            self.bytes(b);
+        }
+    }
+}
+
+/// Bounds-checked reader for [`Stream::decode`].
+struct In<'a>(&'a [u8]);
+
+impl In<'_> {
+    fn u64(&mut self) -> Option<u64> {
+        let (head, rest) = self.0.split_at_checked(8)?;
+        self.0 = rest;
+        Some(u64::from_le_bytes(head.try_into().ok()?))
+    }
+    fn i64(&mut self) -> Option<i64> {
+        self.u64().map(|v| v as i64)
+    }
+    fn len(&mut self) -> Option<usize> {
+        let n = usize::try_from(self.u64()?).ok()?;
+        // Every counted item takes at least one byte: reject absurd counts early.
+        (n <= self.0.len()).then_some(n)
+    }
+    fn id(&mut self) -> Option<StreamId> {
+        Some(StreamId::new(self.u64()?, self.u64()?))
+    }
+    fn bytes(&mut self) -> Option<Vec<u8>> {
+        let n = self.len()?;
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head.to_vec())
+    }
+    fn list(&mut self) -> Option<Vec<Vec<u8>>> {
+        let n = self.len()?;
+        (0..n).map(|_| self.bytes()).collect()
+    }
+}
+
+impl Stream {
+    /// The whole stream (entries, node layout, counters, groups) as bytes for snapshots.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut o = Out(Vec::new());
+        o.id(self.last_id);
+        o.id(self.first_id);
+        o.id(self.max_deleted_id);
+        o.u64(self.entries_added);
+        o.u64(self.entries.len() as u64);
+        for (id, fields) in &self.entries {
+            o.id(*id);
+            o.list(fields);
+        }
+        o.u64(self.nodes.len() as u64);
+        for (master, n) in &self.nodes {
+            o.id(*master);
+            o.u64(n.count);
+            o.u64(n.deleted);
+            o.u64(n.bytes as u64);
+            o.list(&n.master_fields);
+            o.id(n.last);
+        }
+        o.u64(self.groups.len() as u64);
+        for (name, g) in &self.groups {
+            o.bytes(name);
+            o.id(g.last_id);
+            o.i64(g.entries_read);
+            o.u64(g.consumers.len() as u64);
+            for (cname, c) in &g.consumers {
+                o.bytes(cname);
+                o.i64(c.seen_time);
+            }
+            o.u64(g.pel.len() as u64);
+            for (id, n) in &g.pel {
+                o.id(*id);
+                o.bytes(&n.consumer);
+                o.i64(n.delivery_time);
+                o.u64(n.delivery_count);
+            }
+        }
+        o.0
+    }
+
+    /// Reads [`Stream::encode`]'s bytes; `None` when they are damaged.
+    pub fn decode(bytes: &[u8]) -> Option<Stream> {
+        let mut r = In(bytes);
+        let mut s = Stream { last_id: r.id()?, first_id: r.id()?, max_deleted_id: r.id()?, ..Stream::default() };
+        s.entries_added = r.u64()?;
+        for _ in 0..r.len()? {
+            let id = r.id()?;
+            s.entries.insert(id, r.list()?);
+        }
+        for _ in 0..r.len()? {
+            let master = r.id()?;
+            let (count, deleted) = (r.u64()?, r.u64()?);
+            let bytes = usize::try_from(r.u64()?).ok()?;
+            let master_fields = r.list()?;
+            let last = r.id()?;
+            s.nodes.insert(master, Node { count, deleted, bytes, master_fields, last });
+        }
+        for _ in 0..r.len()? {
+            let name = r.bytes()?;
+            let mut g = ConsumerGroup::new(r.id()?, r.i64()?);
+            for _ in 0..r.len()? {
+                let cname = r.bytes()?;
+                g.consumers.insert(cname, Consumer { seen_time: r.i64()?, pel: BTreeSet::new() });
+            }
+            for _ in 0..r.len()? {
+                let id = r.id()?;
+                let consumer = r.bytes()?;
+                let nack = Nack { consumer: consumer.clone(), delivery_time: r.i64()?, delivery_count: r.u64()? };
+                g.consumers.entry(consumer).or_default().pel.insert(id);
+                g.pel.insert(id, nack);
+            }
+            s.groups.insert(name, g);
+        }
+        r.0.is_empty().then_some(s)
+    }
+}
+
 /// Nodes of a compressed radix tree holding `keys` (sorted, distinct, equal length), all
 /// sharing their first `depth` bytes, counted from the node at that depth.
 fn rax_count(keys: &[[u8; 16]], depth: usize) -> u64 {
@@ -539,6 +679,23 @@ mod tests {
         assert_eq!(s.trim(TrimStrategy::MaxLen(120), false, 0), 30);
         assert_eq!(s.len(), 120);
         assert_eq!(s.first_id, StreamId::new(131, 0));
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        let mut s = Stream::new();
+        for i in 1..=150 {
+            s.append(StreamId::new(i, 0), fv(i), 100, 4096);
+        }
+        s.delete(StreamId::new(3, 0));
+        let mut g = ConsumerGroup::new(StreamId::new(5, 0), 5);
+        g.consumers.insert(b"c".to_vec(), Consumer { seen_time: 7, pel: [StreamId::new(4, 0)].into_iter().collect() });
+        g.pel.insert(StreamId::new(4, 0), Nack { consumer: b"c".to_vec(), delivery_time: 9, delivery_count: 2 });
+        s.groups.insert(b"g".to_vec(), g);
+        let bytes = s.encode();
+        assert_eq!(Stream::decode(&bytes), Some(s));
+        assert_eq!(Stream::decode(&bytes[..bytes.len() - 1]), None);
+        assert_eq!(Stream::decode(&[0xff; 40]), None);
     }
 
     #[test]

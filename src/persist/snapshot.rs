@@ -21,6 +21,7 @@ const MAGIC: &[u8; 7] = b"RPGSNAP";
 pub const VERSION: u16 = 1;
 
 const TAG_STRING: u8 = 0;
+const TAG_STREAM: u8 = 1;
 
 /// Why a snapshot could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,8 +83,10 @@ fn put_value(out: &mut Vec<u8>, v: &Value) {
             });
             put_bytes(out, &s.bytes);
         }
-        // Streams are not snapshotted yet; `export` leaves them out.
-        Value::Stream(_) => {}
+        Value::Stream(s) => {
+            out.push(TAG_STREAM);
+            put_bytes(out, &s.encode());
+        }
     }
 }
 
@@ -98,10 +101,7 @@ pub fn export(engine: &Engine) -> Vec<u8> {
         (0..DATABASES).filter_map(|i| engine.db(i).map(|d| (i, d))).filter(|(_, d)| !d.is_empty()).collect();
     out.extend_from_slice(&(dbs.len() as u16).to_le_bytes());
     for (index, db) in dbs {
-        let live: Vec<(&Vec<u8>, &Entry)> = db
-            .iter()
-            .filter(|(_, e)| e.expire_at.is_none_or(|at| at >= now) && !matches!(e.value, Value::Stream(_)))
-            .collect();
+        let live: Vec<(&Vec<u8>, &Entry)> = db.iter().filter(|(_, e)| e.expire_at.is_none_or(|at| at >= now)).collect();
         out.extend_from_slice(&(index as u16).to_le_bytes());
         out.extend_from_slice(&(live.len() as u64).to_le_bytes());
         for (key, e) in live {
@@ -169,6 +169,9 @@ fn read_value(r: &mut Reader) -> Result<Value, SnapshotError> {
             };
             Ok(Value::Str(StrValue { bytes: r.bytes()?, enc }))
         }
+        TAG_STREAM => crate::engine::stream::Stream::decode(&r.bytes()?)
+            .map(|s| Value::Stream(Box::new(s)))
+            .ok_or_else(|| SnapshotError::Corrupt("bad stream payload".into())),
         other => Err(SnapshotError::Corrupt(format!("unknown value type {other}"))),
     }
 }

@@ -2047,6 +2047,21 @@ mod tests {
     }
 
     #[test]
+    fn streams_survive_a_snapshot() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "xadd s 1-1 f v");
+        run(&mut e, c, "xgroup create s g 0");
+        run(&mut e, c, "xreadgroup group g alice streams s >");
+        let before = run(&mut e, c, "xinfo stream s full");
+        let bytes = crate::persist::snapshot::export(&e);
+        let (mut e2, _clock2) = Engine::with_virtual_clock();
+        let c2 = e2.connect();
+        assert!(crate::persist::snapshot::import(&mut e2, &bytes).is_ok());
+        assert_eq!(run(&mut e2, c2, "xinfo stream s full"), before);
+    }
+
+    #[test]
     fn approximate_trim_keeps_whole_nodes() {
         let (mut e, _clock) = Engine::with_virtual_clock();
         let c = e.connect();
