@@ -1403,7 +1403,9 @@ fn xinfo_stream(ctx: &mut Ctx) -> CmdResult {
             }
         }
     }
-    let s = xinfo_stream_of(ctx)?;
+    let key = &argv[2];
+    let Some(s) = peek_stream(ctx, key) else { return Err(RedisError::raw(errors::NO_SUCH_KEY)) };
+    let s = &*s;
     let mut m = vec![
         field("length", Reply::Int(s.len() as i64)),
         field("radix-tree-keys", Reply::Int(s.node_count() as i64)),
