@@ -740,6 +740,9 @@ fn serve_blocked(
 ) -> CmdResult {
     let now = ctx.now_ms();
     for (k, arg) in keys.iter().zip(id_args) {
+        if peek_stream(ctx, k).is_none() {
+            unblock_group_readers(ctx, k);
+        }
         let Some(s) = peek_stream(ctx, k) else {
             if group.is_some() {
                 return Err(RedisError::raw("UNBLOCKED the stream key no longer exists"));
@@ -777,6 +780,28 @@ fn serve_blocked(
         return Ok(keyed_reply(ctx, vec![(k.clone(), Reply::Array(entries))]));
     }
     ctx.block(keys.to_vec(), timeout, Reply::NilArray)
+}
+
+/// Redis wakes every XREADGROUP client waiting on a stream that was deleted or replaced by
+/// another type with an error; the engine re-runs one waiter at a time and stops at a missing
+/// key, so the first re-run answers the other group readers here.
+fn unblock_group_readers(ctx: &mut Ctx, key: &[u8]) {
+    let slot = (ctx.db, key.to_vec());
+    let waiters: Vec<u64> = ctx.eng.blocking.by_key.get(&slot).map(|q| q.iter().copied().collect()).unwrap_or_default();
+    for id in waiters {
+        if id == ctx.client {
+            continue;
+        }
+        let group_reader = ctx
+            .eng
+            .blocking
+            .clients
+            .get(&id)
+            .is_some_and(|b| b.argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"xreadgroup")));
+        if group_reader {
+            ctx.eng.unblock_with(id, Reply::Error("UNBLOCKED the stream key no longer exists".into()));
+        }
+    }
 }
 
 fn xread(ctx: &mut Ctx) -> CmdResult {
@@ -1987,6 +2012,27 @@ mod tests {
             e.take_pushed(a),
             vec![Reply::Error("NOGROUP the consumer group this client was blocked on no longer exists".into())]
         );
+    }
+
+    #[test]
+    fn deleting_the_stream_fails_every_group_reader_but_not_plain_readers() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let x = e.connect();
+        let a = e.connect();
+        let b2 = e.connect();
+        let w = e.connect();
+        run(&mut e, w, "xgroup create s g $ mkstream");
+        assert_eq!(run(&mut e, x, "xread block 0 streams s $"), Reply::NoReply);
+        assert_eq!(run(&mut e, a, "xreadgroup group g c1 block 0 streams s >"), Reply::NoReply);
+        assert_eq!(run(&mut e, b2, "xreadgroup group g c2 block 0 streams s >"), Reply::NoReply);
+        run(&mut e, w, "set s notastream");
+        let err = Reply::Error("UNBLOCKED the stream key no longer exists".into());
+        assert_eq!(e.take_pushed(a), vec![err.clone()]);
+        assert_eq!(e.take_pushed(b2), vec![err]);
+        assert!(e.is_blocked(x));
+        run(&mut e, w, "del s");
+        run(&mut e, w, "xadd s 1-1 f v");
+        assert_eq!(e.take_pushed(x).len(), 1);
     }
 
     #[test]
