@@ -362,7 +362,7 @@ impl Stream {
                 break;
             }
             let remove_node = match strategy {
-                TrimStrategy::MaxLen(max) => self.len() - entries >= max,
+                TrimStrategy::MaxLen(max) => self.len().saturating_sub(entries) >= max,
                 TrimStrategy::MinId(min) => node.last < min,
             };
             if remove_node {
@@ -400,7 +400,7 @@ impl Stream {
                 from_node += 1;
             }
             if let Some(n) = self.nodes.get_mut(&master) {
-                n.count -= from_node;
+                n.count = n.count.saturating_sub(from_node);
                 n.deleted += from_node;
             }
             deleted += from_node;
