@@ -1242,12 +1242,13 @@ fn xclaim(ctx: &mut Ctx) -> CmdResult {
             }
             continue;
         }
-        if force && !g.pel.contains_key(&id) {
+        // A pending entry FORCE creates has no owner yet, so the idle check does not apply.
+        let fresh = force && !g.pel.contains_key(&id);
+        if fresh {
             g.pel.insert(id, Nack { consumer: Vec::new(), delivery_time: now, delivery_count: 1 });
         }
         let Some(n) = g.pel.get(&id) else { continue };
-        let owned = !n.consumer.is_empty() && g.consumers.contains_key(&n.consumer);
-        if owned && minidle > 0 && now - n.delivery_time < minidle {
+        if !fresh && minidle > 0 && now - n.delivery_time < minidle {
             continue;
         }
         created |= claim_to(g, id, name, now);
