@@ -5,6 +5,7 @@
 
 pub mod connection;
 pub mod generic;
+pub mod hll;
 pub mod server;
 pub mod string;
 
@@ -15,5 +16,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     connection::COMMANDS,
     string::COMMANDS,
     generic::COMMANDS,
+    hll::COMMANDS,
     server::COMMANDS,
 ];
