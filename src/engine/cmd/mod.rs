@@ -3,6 +3,7 @@
 //! Each module starts with its value helpers, then its handlers, then its `COMMANDS` table,
 //! then its tests. [`TABLES`] lists every module's table; `table::all()` walks it.
 
+pub mod bitmap;
 pub mod connection;
 pub mod generic;
 pub mod hll;
@@ -16,6 +17,7 @@ pub const TABLES: &[&[CommandSpec]] = &[
     connection::COMMANDS,
     string::COMMANDS,
     generic::COMMANDS,
+    bitmap::COMMANDS,
     hll::COMMANDS,
     server::COMMANDS,
 ];
