@@ -326,6 +326,281 @@ fn bitop(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(maxlen as i64))
 }
 
+/// How BITFIELD handles overflow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overflow {
+    Wrap,
+    Sat,
+    Fail,
+}
+
+/// One parsed BITFIELD operation.
+struct FieldOp {
+    /// None for GET; Some((is_incr, value)) for SET/INCRBY.
+    write: Option<(bool, i64)>,
+    signed: bool,
+    bits: u32,
+    offset: u64,
+    overflow: Overflow,
+}
+
+const BAD_TYPE: &str =
+    "Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+
+/// Parses `iN`/`uN` (lower-case only, i1..i64, u1..u63).
+fn field_type(arg: &[u8]) -> Result<(bool, u32), RedisError> {
+    let err = || RedisError::err(BAD_TYPE);
+    let signed = match arg.first() {
+        Some(b'i') => true,
+        Some(b'u') => false,
+        _ => return Err(err()),
+    };
+    let bits = parse_i64(arg.get(1..).unwrap_or(&[])).ok_or_else(err)?;
+    if bits < 1 || (signed && bits > 64) || (!signed && bits > 63) {
+        return Err(err());
+    }
+    Ok((signed, bits as u32))
+}
+
+/// A BITFIELD offset: plain bits, or `#N` meaning N fields of this width.
+fn field_offset(ctx: &Ctx, arg: &[u8], bits: u32) -> Result<u64, RedisError> {
+    let err = || RedisError::err(BAD_OFFSET);
+    let (hash, digits) = match arg.split_first() {
+        Some((b'#', rest)) => (true, rest),
+        _ => (false, arg),
+    };
+    let mut off = parse_i64(digits).ok_or_else(err)?;
+    if hash {
+        off = off.wrapping_mul(i64::from(bits));
+    }
+    if off < 0 || (off >> 3) >= ctx.eng.config.proto_max_bulk_len {
+        return Err(err());
+    }
+    Ok(off as u64)
+}
+
+fn get_field(bytes: &[u8], offset: u64, bits: u32) -> u64 {
+    let mut v = 0u64;
+    for i in 0..u64::from(bits) {
+        v = (v << 1) | u64::from(get_bit(bytes, offset + i));
+    }
+    v
+}
+
+fn get_signed(bytes: &[u8], offset: u64, bits: u32) -> i64 {
+    let v = get_field(bytes, offset, bits);
+    if bits < 64 && v & (1u64 << (bits - 1)) != 0 {
+        (v | (u64::MAX << bits)) as i64
+    } else {
+        v as i64
+    }
+}
+
+fn set_field(bytes: &mut [u8], offset: u64, bits: u32, value: u64) {
+    for i in 0..bits {
+        let bit = (value >> (bits - 1 - i)) & 1;
+        let o = offset + u64::from(i);
+        let shift = 7 - (o & 7) as u32;
+        if let Some(b) = bytes.get_mut((o >> 3) as usize) {
+            *b = (*b & !(1 << shift)) | ((bit as u8) << shift);
+        }
+    }
+}
+
+/// Redis's unsigned overflow check: Some(new value) or None when FAIL refuses.
+fn unsigned_result(value: u64, incr: i64, bits: u32, ow: Overflow) -> (bool, u64) {
+    let max = (1u64 << bits) - 1;
+    let maxincr = max.wrapping_sub(value) as i64;
+    let minincr = value.wrapping_neg() as i64;
+    let wrap = || value.wrapping_add(incr as u64) & !(u64::MAX << bits);
+    if value > max || (incr > 0 && incr > maxincr) {
+        (true, if ow == Overflow::Wrap { wrap() } else { max })
+    } else if incr < 0 && incr < minincr {
+        (true, if ow == Overflow::Wrap { wrap() } else { 0 })
+    } else {
+        (false, value.wrapping_add(incr as u64))
+    }
+}
+
+/// Redis's signed overflow check.
+fn signed_result(value: i64, incr: i64, bits: u32, ow: Overflow) -> (bool, i64) {
+    let max = if bits == 64 {
+        i64::MAX
+    } else {
+        (1i64 << (bits - 1)) - 1
+    };
+    let min = -max - 1;
+    let maxincr = max.wrapping_sub(value);
+    let minincr = min.wrapping_sub(value);
+    let wrap = || {
+        let mut c = (value as u64).wrapping_add(incr as u64);
+        if bits < 64 {
+            let mask = u64::MAX << bits;
+            if c & (1u64 << (bits - 1)) != 0 {
+                c |= mask;
+            } else {
+                c &= !mask;
+            }
+        }
+        c as i64
+    };
+    if value > max || (bits != 64 && incr > maxincr) || (value >= 0 && incr > 0 && incr > maxincr) {
+        (true, if ow == Overflow::Wrap { wrap() } else { max })
+    } else if value < min
+        || (bits != 64 && incr < minincr)
+        || (value < 0 && incr < 0 && incr < minincr)
+    {
+        (true, if ow == Overflow::Wrap { wrap() } else { min })
+    } else {
+        (false, value.wrapping_add(incr))
+    }
+}
+
+/// BITFIELD and BITFIELD_RO (`ro`).
+fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
+    let argv = ctx.args().rest();
+    let Some((key, rest)) = argv.split_first() else {
+        return Err(RedisError::syntax());
+    };
+    let mut ops = Vec::new();
+    let mut overflow = Overflow::Wrap;
+    let mut highest: Option<u64> = None;
+    let mut j = 0;
+    while let Some(sub) = rest.get(j) {
+        let remargs = rest.len() - j - 1;
+        let opcode = if sub.eq_ignore_ascii_case(b"get") && remargs >= 2 {
+            0
+        } else if sub.eq_ignore_ascii_case(b"set") && remargs >= 3 {
+            1
+        } else if sub.eq_ignore_ascii_case(b"incrby") && remargs >= 3 {
+            2
+        } else if sub.eq_ignore_ascii_case(b"overflow") && remargs >= 1 {
+            let t = rest.get(j + 1).map(Vec::as_slice).unwrap_or(&[]);
+            overflow = if t.eq_ignore_ascii_case(b"wrap") {
+                Overflow::Wrap
+            } else if t.eq_ignore_ascii_case(b"sat") {
+                Overflow::Sat
+            } else if t.eq_ignore_ascii_case(b"fail") {
+                Overflow::Fail
+            } else {
+                return Err(RedisError::err("Invalid OVERFLOW type specified"));
+            };
+            j += 2;
+            continue;
+        } else {
+            return Err(RedisError::syntax());
+        };
+        let arg = |k: usize| rest.get(j + k).map(Vec::as_slice).unwrap_or(&[]);
+        let (signed, bits) = field_type(arg(1))?;
+        let offset = field_offset(ctx, arg(2), bits)?;
+        let mut write = None;
+        if opcode != 0 {
+            let top = offset + u64::from(bits) - 1;
+            highest = Some(highest.map_or(top, |h| h.max(top)));
+            let v = parse_i64(arg(3)).ok_or_else(RedisError::not_integer)?;
+            write = Some((opcode == 2, v));
+        }
+        ops.push(FieldOp {
+            write,
+            signed,
+            bits,
+            offset,
+            overflow,
+        });
+        j += if opcode == 0 { 3 } else { 4 };
+    }
+    let mut bytes = match highest {
+        None => {
+            return Ok(Reply::Array(match ctx.read_string(key)? {
+                None => ops.iter().map(|_| Reply::Int(0)).collect(),
+                Some(s) => ops.iter().map(|op| read_op(&s.bytes, op)).collect(),
+            }));
+        }
+        Some(_) if ro => {
+            return Err(RedisError::err(
+                "BITFIELD_RO only supports the GET subcommand",
+            ))
+        }
+        Some(top) => {
+            let need = (top >> 3) as usize + 1;
+            let mut b = match ctx.write_string(key)? {
+                Some(s) => std::mem::take(&mut s.bytes),
+                None => Vec::new(),
+            };
+            if b.len() < need {
+                b.resize(need, 0);
+            }
+            b
+        }
+    };
+    let mut replies = Vec::with_capacity(ops.len());
+    let mut changes = 0u64;
+    for op in &ops {
+        let Some((incr, v)) = op.write else {
+            replies.push(read_op(&bytes, op));
+            continue;
+        };
+        changes += 1;
+        let (failed, newval, retval) = if op.signed {
+            let old = get_signed(&bytes, op.offset, op.bits);
+            let (of, new) = if incr {
+                signed_result(old, v, op.bits, op.overflow)
+            } else {
+                let (of, w) = signed_result(v, 0, op.bits, op.overflow);
+                (of, if of { w } else { v })
+            };
+            let ret = if incr { new } else { old };
+            (of && op.overflow == Overflow::Fail, new as u64, ret)
+        } else {
+            let old = get_field(&bytes, op.offset, op.bits);
+            let (of, new) = if incr {
+                unsigned_result(old, v, op.bits, op.overflow)
+            } else {
+                let (of, w) = unsigned_result(v as u64, 0, op.bits, op.overflow);
+                (of, if of { w } else { v as u64 })
+            };
+            let ret = if incr { new as i64 } else { old as i64 };
+            (of && op.overflow == Overflow::Fail, new, ret)
+        };
+        if failed {
+            replies.push(Reply::Nil);
+        } else {
+            replies.push(Reply::Int(retval));
+            set_field(&mut bytes, op.offset, op.bits, newval);
+        }
+    }
+    match ctx.write_string(key)? {
+        Some(s) => *s = StrValue::raw(bytes),
+        None => ctx.set_key(key, Value::Str(StrValue::raw(bytes)), false),
+    }
+    if changes > 0 {
+        ctx.signal_modified(key);
+        ctx.notify(EventClass::String, "setbit", key);
+        ctx.dirty(changes);
+    }
+    Ok(Reply::Array(replies))
+}
+
+/// A GET operation's reply on a string's bytes.
+fn read_op(bytes: &[u8], op: &FieldOp) -> Reply {
+    if op.signed {
+        Reply::Int(get_signed(bytes, op.offset, op.bits))
+    } else {
+        Reply::Int(get_field(bytes, op.offset, op.bits) as i64)
+    }
+}
+
+/// BITFIELD key [GET type offset | SET type offset value | INCRBY type offset incr |
+/// OVERFLOW WRAP|SAT|FAIL ...]
+fn bitfield(ctx: &mut Ctx) -> CmdResult {
+    bitfield_generic(ctx, false)
+}
+
+/// BITFIELD_RO key [GET type offset ...]
+fn bitfield_ro(ctx: &mut Ctx) -> CmdResult {
+    bitfield_generic(ctx, true)
+}
+
 // ---- command table --------------------------------------------------------------------------
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -409,6 +684,38 @@ pub const COMMANDS: &[CommandSpec] = &[
         handler: bitop,
         subcommands: &[],
     },
+    CommandSpec {
+        name: "bitfield",
+        arity: -2,
+        flags: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["@write", "@bitmap", "@slow"],
+        group: Group::Bitmap,
+        since: "3.2.0",
+        syntax: "key [GET encoding offset | [OVERFLOW WRAP|SAT|FAIL] SET encoding offset value | [OVERFLOW WRAP|SAT|FAIL] INCRBY encoding offset increment ...]",
+        summary: "Reads, writes and increments integer fields of any width at any bit offset of a string.",
+        complexity: "O(1) per operation",
+        handler: bitfield,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "bitfield_ro",
+        arity: -2,
+        flags: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        step: 1,
+        acl: &["@read", "@bitmap", "@fast"],
+        group: Group::Bitmap,
+        since: "6.0.0",
+        syntax: "key [GET encoding offset ...]",
+        summary: "The read-only form of BITFIELD: only GET operations.",
+        complexity: "O(1) per operation",
+        handler: bitfield_ro,
+        subcommands: &[],
+    },
 ];
 
 #[cfg(test)]
@@ -429,5 +736,23 @@ mod tests {
         assert_eq!((r.start, r.end), (0, 1));
         assert_eq!(r.first_mask, 0xe0);
         assert_eq!(r.last_mask, 0x07);
+    }
+
+    #[test]
+    fn bitfield_overflow_rules() {
+        assert_eq!(unsigned_result(250, 10, 8, Overflow::Wrap), (true, 4));
+        assert_eq!(unsigned_result(250, 10, 8, Overflow::Sat), (true, 255));
+        assert_eq!(unsigned_result(5, -10, 8, Overflow::Sat), (true, 0));
+        assert_eq!(signed_result(127, 1, 8, Overflow::Wrap), (true, -128));
+        assert_eq!(signed_result(-128, -1, 8, Overflow::Sat), (true, -128));
+        assert_eq!(
+            signed_result(i64::MAX, 1, 64, Overflow::Wrap),
+            (true, i64::MIN)
+        );
+        let mut b = vec![0u8; 2];
+        set_field(&mut b, 4, 8, 0xab);
+        assert_eq!(b, [0x0a, 0xb0]);
+        assert_eq!(get_field(&b, 4, 8), 0xab);
+        assert_eq!(get_signed(&b, 4, 8), 0xab_u8 as i8 as i64);
     }
 }
