@@ -545,6 +545,76 @@ fn pfmerge(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::ok())
 }
 
+/// Human-readable sparse opcodes, as PFDEBUG DECODE prints them.
+fn decode_sparse(b: &[u8]) -> String {
+    let mut out = Vec::new();
+    let mut p = HDR;
+    while let Some((v, len, size)) = sparse_op(b, p) {
+        out.push(match (b.get(p).copied().unwrap_or(0) & 0xc0, v) {
+            (0, _) => format!("z:{len}"),
+            (0x40, _) => format!("Z:{len}"),
+            _ => format!("v:{v},{len}"),
+        });
+        p += size;
+    }
+    out.join(" ")
+}
+
+/// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
+fn pfdebug(ctx: &mut Ctx) -> CmdResult {
+    let mut a = ctx.args();
+    let sub = a.next()?;
+    let key = a.next()?;
+    let Some(mut b) = hll_bytes(ctx, key, Access::Write)? else {
+        return Err(RedisError::err("The specified key does not exist"));
+    };
+    store_raw_quietly(ctx, key);
+    let sparse = b.get(4) == Some(&SPARSE);
+    let densify = |ctx: &mut Ctx, mut b: Vec<u8>| -> Result<Vec<u8>, RedisError> {
+        if !to_dense(&mut b) {
+            return Err(RedisError::raw(CORRUPTED));
+        }
+        // Redis rewrites the value without signalling the key as modified.
+        if let Some(Entry {
+            value: Value::Str(s),
+            ..
+        }) = ctx.lookup(key, Access::NoTouch)
+        {
+            s.bytes = b.clone();
+        }
+        ctx.dirty(1);
+        Ok(b)
+    };
+    if sub.eq_ignore_ascii_case(b"getreg") {
+        if sparse {
+            b = densify(ctx, b)?;
+        }
+        let regs = b.get(HDR..).unwrap_or(&[]);
+        Ok(Reply::Array(
+            (0..REGISTERS)
+                .map(|i| Reply::Int(i64::from(dense_get(regs, i))))
+                .collect(),
+        ))
+    } else if sub.eq_ignore_ascii_case(b"decode") {
+        if !sparse {
+            return Err(RedisError::err("HLL encoding is not sparse"));
+        }
+        Ok(Reply::Bulk(decode_sparse(&b).into_bytes()))
+    } else if sub.eq_ignore_ascii_case(b"encoding") {
+        Ok(Reply::status(if sparse { "sparse" } else { "dense" }))
+    } else if sub.eq_ignore_ascii_case(b"todense") {
+        if sparse {
+            densify(ctx, b)?;
+        }
+        Ok(Reply::Int(i64::from(sparse)))
+    } else {
+        Err(RedisError::err(format!(
+            "Unknown PFDEBUG subcommand '{}'",
+            String::from_utf8_lossy(sub)
+        )))
+    }
+}
+
 // ---- command table --------------------------------------------------------------------------
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -594,6 +664,22 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Folds several HyperLogLogs into the destination one, as the union of what they saw.",
         complexity: "O(N) for N source keys",
         handler: pfmerge,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pfdebug",
+        arity: 3,
+        flags: &["write", "denyoom", "admin"],
+        first_key: 2,
+        last_key: 2,
+        step: 1,
+        acl: &["@write", "@hyperloglog", "@admin", "@slow", "@dangerous"],
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        syntax: "subcommand key",
+        summary: "Inspects a HyperLogLog's internals: its registers, sparse opcodes or encoding, or makes it dense.",
+        complexity: "N/A",
+        handler: pfdebug,
         subcommands: &[],
     },
 ];
