@@ -755,4 +755,33 @@ mod tests {
         assert_eq!(get_field(&b, 4, 8), 0xab);
         assert_eq!(get_signed(&b, 4, 8), 0xab_u8 as i8 as i64);
     }
+
+    fn engine() -> (crate::engine::Engine, crate::engine::ClientId) {
+        let (mut e, _clock) = crate::engine::Engine::with_virtual_clock();
+        let c = e.connect();
+        (e, c)
+    }
+
+    #[test]
+    fn events_encoding_and_empty_bitop() {
+        let (mut e, c) = engine();
+        e.capture_events(true);
+        let run = |e: &mut crate::engine::Engine, l: &str| {
+            e.execute_line(c, l).unwrap_or_else(Reply::Error)
+        };
+        assert_eq!(run(&mut e, "setbit k 7 1"), Reply::Int(0));
+        assert_eq!(
+            run(&mut e, "bitfield k set u8 8 3 get u4 4"),
+            Reply::Array(vec![Reply::Int(0), Reply::Int(1)])
+        );
+        assert_eq!(run(&mut e, "bitop or d k"), Reply::Int(2));
+        assert_eq!(run(&mut e, "bitop and d nosuch"), Reply::Int(0));
+        let names: Vec<_> = e.drain_events().into_iter().map(|ev| ev.event).collect();
+        assert_eq!(names, ["setbit", "setbit", "set", "del"]);
+        let enc = e
+            .db(0)
+            .and_then(|d| d.peek(b"k"))
+            .map(|en| en.value.encoding_name());
+        assert_eq!(enc, Some("raw"));
+    }
 }

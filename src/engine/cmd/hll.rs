@@ -731,4 +731,30 @@ mod tests {
         assert_ne!(murmur64a(b"a", 1), murmur64a(b"b", 1));
         assert_ne!(murmur64a(b"abcdefghi", 1), murmur64a(b"abcdefgh", 1));
     }
+
+    #[test]
+    fn pfadd_pfcount_cache_and_events() {
+        let (mut e, _clock) = crate::engine::Engine::with_virtual_clock();
+        let c = e.connect();
+        e.capture_events(true);
+        let r = e
+            .execute_line(c, "pfadd h a b c")
+            .unwrap_or_else(Reply::Error);
+        assert_eq!(r, Reply::Int(1));
+        assert_eq!(e.execute_line(c, "pfcount h").ok(), Some(Reply::Int(3)));
+        let stored = e
+            .db(0)
+            .and_then(|d| d.peek(b"h"))
+            .map(|en| en.value.clone());
+        match stored {
+            Some(Value::Str(s)) => {
+                assert_eq!(&s.bytes[8..16], &3u64.to_le_bytes());
+                assert_eq!(s.enc, StrEnc::Raw);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.execute_line(c, "pfmerge m h").ok(), Some(Reply::ok()));
+        let names: Vec<_> = e.drain_events().into_iter().map(|ev| ev.event).collect();
+        assert_eq!(names, ["pfadd", "pfadd"]);
+    }
 }
