@@ -615,6 +615,41 @@ fn pfdebug(ctx: &mut Ctx) -> CmdResult {
     }
 }
 
+/// PFSELFTEST: checks register packing and that sparse and dense forms agree.
+fn pfselftest(ctx: &mut Ctx) -> CmdResult {
+    let mut regs = vec![0u8; DENSE_SIZE - HDR];
+    let mut seed = ctx.eng.rng.next_u64();
+    let mut expected = vec![0u8; REGISTERS];
+    for (i, want) in expected.iter_mut().enumerate() {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        *want = ((seed >> 33) & 63) as u8;
+        dense_set(&mut regs, i, *want);
+    }
+    for (i, &want) in expected.iter().enumerate() {
+        if dense_get(&regs, i) != want {
+            return Err(RedisError::raw(format!("TESTFAILED Register error at {i}")));
+        }
+    }
+    let (mut sparse, mut dense) = (new_hll(), new_hll());
+    if !to_dense(&mut dense) {
+        return Err(RedisError::raw("TESTFAILED dense conversion"));
+    }
+    for i in 0..5000u32 {
+        let e = i.to_le_bytes();
+        if add(&mut sparse, &e, DENSE_SIZE).is_err() || add(&mut dense, &e, DENSE_SIZE).is_err() {
+            return Err(RedisError::raw("TESTFAILED add"));
+        }
+    }
+    if count(&sparse) != count(&dense) {
+        return Err(RedisError::raw(
+            "TESTFAILED sparse and dense estimates differ",
+        ));
+    }
+    Ok(Reply::ok())
+}
+
 // ---- command table --------------------------------------------------------------------------
 
 pub const COMMANDS: &[CommandSpec] = &[
@@ -680,6 +715,22 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "Inspects a HyperLogLog's internals: its registers, sparse opcodes or encoding, or makes it dense.",
         complexity: "N/A",
         handler: pfdebug,
+        subcommands: &[],
+    },
+    CommandSpec {
+        name: "pfselftest",
+        arity: 1,
+        flags: &["admin"],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["@hyperloglog", "@admin", "@slow", "@dangerous"],
+        group: Group::HyperLogLog,
+        since: "2.8.9",
+        syntax: "",
+        summary: "Runs internal consistency checks of the HyperLogLog implementation.",
+        complexity: "N/A",
+        handler: pfselftest,
         subcommands: &[],
     },
 ];
