@@ -117,10 +117,13 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
     }
     let byte = (offset >> 3) as usize;
     let shift = 7 - (offset & 7) as u32;
-    let old = match ctx.write_string(key)? {
+    // Like Redis 7.0.15, the write only counts (event, dirty) when the key was created or
+    // grown, or the bit actually changed.
+    let (old, grown) = match ctx.write_string(key)? {
         Some(s) => {
             let mut bytes = std::mem::take(&mut s.bytes);
-            if bytes.len() <= byte {
+            let grown = bytes.len() <= byte;
+            if grown {
                 bytes.resize(byte + 1, 0);
             }
             let mut old = 0;
@@ -129,8 +132,7 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
                 *b = (*b & !(1 << shift)) | ((on as u8) << shift);
             }
             *s = StrValue::raw(bytes);
-            ctx.signal_modified(key);
-            old
+            (old, grown)
         }
         None => {
             let mut bytes = vec![0u8; byte + 1];
@@ -138,11 +140,14 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
                 *b = (on as u8) << shift;
             }
             ctx.set_key(key, Value::Str(StrValue::raw(bytes)), false);
-            0
+            (0, true)
         }
     };
-    ctx.notify(EventClass::String, "setbit", key);
-    ctx.dirty(1);
+    if grown || i64::from(old) != on {
+        ctx.signal_modified(key);
+        ctx.notify(EventClass::String, "setbit", key);
+        ctx.dirty(1);
+    }
     Ok(Reply::Int(i64::from(old)))
 }
 
@@ -509,6 +514,7 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
         });
         j += if opcode == 0 { 3 } else { 4 };
     }
+    let mut grown = false;
     let mut bytes = match highest {
         None => {
             return Ok(Reply::Array(match ctx.read_string(key)? {
@@ -523,13 +529,15 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
         }
         Some(top) => {
             let need = (top >> 3) as usize + 1;
-            let mut b = match ctx.write_string(key)? {
-                Some(s) => std::mem::take(&mut s.bytes),
-                None => Vec::new(),
+            let (mut b, existed) = match ctx.write_string(key)? {
+                Some(s) => (std::mem::take(&mut s.bytes), true),
+                None => (Vec::new(), false),
             };
             if b.len() < need {
                 b.resize(need, 0);
+                grown = true;
             }
+            grown |= !existed;
             b
         }
     };
@@ -540,8 +548,7 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
             replies.push(read_op(&bytes, op));
             continue;
         };
-        changes += 1;
-        let (failed, newval, retval) = if op.signed {
+        let (failed, newval, retval, oldval) = if op.signed {
             let old = get_signed(&bytes, op.offset, op.bits);
             let (of, new) = if incr {
                 signed_result(old, v, op.bits, op.overflow)
@@ -550,7 +557,12 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
                 (of, if of { w } else { v })
             };
             let ret = if incr { new } else { old };
-            (of && op.overflow == Overflow::Fail, new as u64, ret)
+            (
+                of && op.overflow == Overflow::Fail,
+                new as u64,
+                ret,
+                old as u64,
+            )
         } else {
             let old = get_field(&bytes, op.offset, op.bits);
             let (of, new) = if incr {
@@ -560,12 +572,21 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
                 (of, if of { w } else { v as u64 })
             };
             let ret = if incr { new as i64 } else { old as i64 };
-            (of && op.overflow == Overflow::Fail, new, ret)
+            (of && op.overflow == Overflow::Fail, new, ret, old)
         };
         if failed {
             replies.push(Reply::Nil);
         } else {
             replies.push(Reply::Int(retval));
+            // Signed values compare by their bits within the field, as Redis's do.
+            let mask = if op.bits == 64 {
+                u64::MAX
+            } else {
+                !(u64::MAX << op.bits)
+            };
+            if grown || (oldval & mask) != (newval & mask) {
+                changes += 1;
+            }
             set_field(&mut bytes, op.offset, op.bits, newval);
         }
     }
@@ -783,5 +804,25 @@ mod tests {
             .and_then(|d| d.peek(b"k"))
             .map(|en| en.value.encoding_name());
         assert_eq!(enc, Some("raw"));
+    }
+
+    #[test]
+    fn unchanged_writes_are_silent() {
+        let (mut e, c) = engine();
+        for l in ["setbit k 0 0", "bitfield f overflow fail set u2 0 9"] {
+            let _ = e.execute_line(c, l);
+        }
+        e.capture_events(true);
+        for l in [
+            "setbit k 0 0",
+            "setbit k 0 1",
+            "bitfield f set u2 0 0",
+            "bitfield f set u2 0 1",
+            "bitfield f overflow fail incrby u2 0 9",
+        ] {
+            let _ = e.execute_line(c, l);
+        }
+        let names: Vec<_> = e.drain_events().into_iter().map(|ev| ev.event).collect();
+        assert_eq!(names, ["setbit", "setbit"]);
     }
 }
