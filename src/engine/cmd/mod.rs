@@ -3,9 +3,11 @@
 //! Each module starts with its value helpers, then its handlers, then its `COMMANDS` table,
 //! then its tests. [`TABLES`] lists every module's table; `table::all()` walks it.
 
+pub mod bitmap;
 pub mod connection;
 pub mod generic;
 pub mod hash;
+pub mod hll;
 pub mod list;
 pub mod server;
 pub mod set;
@@ -26,4 +28,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     set::COMMANDS,
     zset::COMMANDS,
     stream::COMMANDS,
+    bitmap::COMMANDS,
+    hll::COMMANDS,
 ];
