@@ -11,6 +11,9 @@
 //! - `@sleep MS` waits on both sides (real time: expiry tests).
 //! - `@fields N CMD ...` compares, for each element of the top-level array reply, only its
 //!   first N sub-elements (COMMAND INFO: name..ACL categories match, tips/key specs may not).
+//! - `@read` reads the next reply already pending on the current connection from both sides
+//!   and compares them, without sending anything (pub/sub messages, the 2nd..Nth confirmations
+//!   of a multi-channel SUBSCRIBE).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
 //! Every script starts from FLUSHALL on both sides, on fresh connections.
@@ -221,6 +224,29 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             }
             "sleep" => {
                 std::thread::sleep(Duration::from_millis(rest.parse().unwrap_or(0)));
+                continue;
+            }
+            "read" => {
+                let r = {
+                    let (s, b) = redis.conn(client);
+                    read_reply(s, b)
+                };
+                let o = {
+                    let (s, b) = ours.conn(client);
+                    read_reply(s, b)
+                };
+                out.compared += 1;
+                if r == o {
+                    out.matched += 1;
+                } else {
+                    out.failures.push(format!(
+                        "{}:{}: @read\n    redis: {}\n    ours:  {}",
+                        path.display(),
+                        lineno + 1,
+                        show(&r),
+                        show(&o)
+                    ));
+                }
                 continue;
             }
             "resp3" | "resp2" => {

@@ -2,7 +2,7 @@
 //! [--bind ADDR]`. One thread per connection; the engine sits behind a mutex, so commands run
 //! one at a time and atomically, as in Redis.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -57,6 +57,7 @@ fn main() {
 
 fn serve(mut stream: TcpStream, engine: Shared) {
     stream.set_nodelay(true).ok();
+    stream.set_read_timeout(Some(Duration::from_millis(5))).ok();
     let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
     let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();
     let id = match engine.lock() {
@@ -67,8 +68,24 @@ fn serve(mut stream: TcpStream, engine: Shared) {
     let mut chunk = vec![0u8; 64 * 1024];
     'conn: loop {
         let n = match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => break,
+            Ok(0) => break,
             Ok(n) => n,
+            // Idle: deliver what other clients pushed meanwhile (pub/sub messages, unblocked
+            // pops), which would otherwise wait for this client's next request.
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                let mut out = Vec::new();
+                if let Ok(mut e) = engine.lock() {
+                    let proto = e.client_protocol(id);
+                    for p in e.take_pushed(id) {
+                        encode_into(&mut out, &p, proto);
+                    }
+                }
+                if !out.is_empty() && stream.write_all(&out).is_err() {
+                    break;
+                }
+                continue;
+            }
+            Err(_) => break,
         };
         buf.extend_from_slice(&chunk[..n]);
         let mut out = Vec::new();
@@ -82,6 +99,11 @@ fn serve(mut stream: TcpStream, engine: Shared) {
                         buf.drain(..used);
                         if argv.is_empty() {
                             continue;
+                        }
+                        // Messages pushed before this request arrived go out before its reply.
+                        let proto = e.client_protocol(id);
+                        for p in e.take_pushed(id) {
+                            encode_into(&mut out, &p, proto);
                         }
                         let reply = e.execute(id, &argv);
                         let proto = e.client_protocol(id);

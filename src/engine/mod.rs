@@ -16,6 +16,7 @@ pub mod events;
 pub mod keyspace;
 pub mod longdouble;
 pub mod num;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod table;
@@ -207,6 +208,10 @@ pub struct Engine {
     events: VecDeque<KeyEvent>,
     capture_events: bool,
     pub(crate) blocking: blocking::BlockState,
+    /// Channel, pattern and shard-channel subscriptions.
+    pub(crate) pubsub: pubsub::PubSubState,
+    /// MULTI queues and WATCHed keys.
+    pub(crate) tx: cmd::tx::TxState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -227,6 +232,8 @@ impl Engine {
             events: VecDeque::new(),
             capture_events: false,
             blocking: blocking::BlockState::default(),
+            pubsub: pubsub::PubSubState::default(),
+            tx: cmd::tx::TxState::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -273,7 +280,14 @@ impl Engine {
     /// Forgets a client (its connection closed).
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
+        self.reset_session(id);
         self.clients.remove(&id);
+    }
+
+    /// Drops a client's subscriptions, transaction and watched keys (disconnect and RESET).
+    pub(crate) fn reset_session(&mut self, id: ClientId) {
+        self.pubsub.forget(id);
+        self.forget_tx(id);
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -364,6 +378,7 @@ impl Engine {
     /// blocking operations hook in here.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.mark_ready_if_watched(db, key);
+        self.touch_watched_key(db, key);
     }
 
     /// Deletes `key` in `db` if expired; true if it did.
@@ -457,11 +472,35 @@ impl Engine {
         }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
-            Err(e) => {
-                self.count_error(&e.0);
-                return e.into();
-            }
+            Err(e) => return self.reject(client, name, e),
         };
+        // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
+        // commands, PING, QUIT and RESET (RESP3 connections may run anything).
+        let base = cmd.name.split('|').next().unwrap_or(cmd.name);
+        const SUBSCRIBED_OK: &[&str] = &[
+            "ping",
+            "subscribe",
+            "ssubscribe",
+            "unsubscribe",
+            "sunsubscribe",
+            "psubscribe",
+            "punsubscribe",
+            "quit",
+            "reset",
+        ];
+        if self.in_subscribed_mode(client) && !SUBSCRIBED_OK.contains(&base) {
+            let e = RedisError::err(format!(
+                "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                cmd.name
+            ));
+            return self.reject(client, name, e);
+        }
+        // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
+        const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+        if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
+            self.queue_multi(client, cmd, argv);
+            return Reply::status("QUEUED");
+        }
         let now = self.now_ms();
         let db = {
             let c = self.client_mut(client);
@@ -474,10 +513,7 @@ impl Engine {
         let reply = match result {
             Ok(r) => r,
             Err(e) => {
-                if let Some(st) = self.stats.commands.get_mut(cmd.name) {
-                    st.failed_calls += 1;
-                }
-                self.count_error(&e.0);
+                self.count_failed(cmd.name, &e.0);
                 e.into()
             }
         };
@@ -524,6 +560,30 @@ impl Engine {
             Ok(r) => (r, again),
             Err(e) => (e.into(), false),
         }
+    }
+
+    /// A command refused before running (unknown, wrong arity, not allowed now). Inside MULTI
+    /// this spoils the transaction, and a refused EXEC discards it at once, as Redis does.
+    fn reject(&mut self, client: ClientId, name: &[u8], e: RedisError) -> Reply {
+        let e = if self.in_multi(client) && name.eq_ignore_ascii_case(b"exec") {
+            self.discard_multi(client);
+            self.unwatch_all(client);
+            let text = e.0.strip_prefix("ERR ").unwrap_or(&e.0);
+            RedisError::raw(format!("EXECABORT Transaction discarded because of: {text}"))
+        } else {
+            self.flag_transaction(client);
+            e
+        };
+        self.count_error(&e.0);
+        e.into()
+    }
+
+    /// Counts a command's runtime error (failed_calls and the error prefix).
+    pub(crate) fn count_failed(&mut self, cmd_name: &str, text: &str) {
+        if let Some(st) = self.stats.commands.get_mut(cmd_name) {
+            st.failed_calls += 1;
+        }
+        self.count_error(text);
     }
 
     fn count_error(&mut self, text: &str) {

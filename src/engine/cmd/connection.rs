@@ -63,6 +63,11 @@ fn ping(ctx: &mut Ctx) -> CmdResult {
     if a.remaining() > 1 {
         return Err(crate::engine::arity_error("ping"));
     }
+    // A subscribed RESP2 connection gets PING's answer in the shape of a pushed message.
+    if ctx.eng.in_subscribed_mode(ctx.client) {
+        let msg = a.next_opt().unwrap_or_default().to_vec();
+        return Ok(Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk(msg)]));
+    }
     Ok(match a.next_opt() {
         Some(msg) => Reply::bulk(msg),
         None => Reply::status("PONG"),
@@ -95,6 +100,9 @@ fn quit(ctx: &mut Ctx) -> CmdResult {
 
 /// RESET: back to a fresh connection's state (database 0, no name, RESP2).
 fn reset(ctx: &mut Ctx) -> CmdResult {
+    // Leaves MULTI, forgets WATCHed keys and drops every subscription, silently.
+    let id = ctx.client;
+    ctx.eng.reset_session(id);
     let c = ctx.client();
     c.db = 0;
     c.name = None;

@@ -5,10 +5,13 @@
 
 pub mod connection;
 pub mod generic;
+pub mod pubsub;
 pub mod server;
 pub mod string;
+pub mod tx;
 
 use super::table::CommandSpec;
 
 /// Every module's command table.
-pub const TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS];
+pub const TABLES: &[&[CommandSpec]] =
+    &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS, pubsub::COMMANDS, tx::COMMANDS];
