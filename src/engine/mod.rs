@@ -563,9 +563,10 @@ impl Engine {
     }
 
     /// A command refused before running (unknown, wrong arity, not allowed now). Inside MULTI
-    /// this spoils the transaction, and a refused EXEC discards it at once, as Redis does.
+    /// this spoils the transaction; a refused EXEC (even outside MULTI) answers EXECABORT with
+    /// the reason and discards any transaction at once, as Redis's `rejectCommand` does.
     fn reject(&mut self, client: ClientId, name: &[u8], e: RedisError) -> Reply {
-        let e = if self.in_multi(client) && name.eq_ignore_ascii_case(b"exec") {
+        let e = if name.eq_ignore_ascii_case(b"exec") {
             self.discard_multi(client);
             self.unwatch_all(client);
             let text = e.0.strip_prefix("ERR ").unwrap_or(&e.0);

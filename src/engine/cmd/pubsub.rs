@@ -400,3 +400,68 @@ pub const COMMANDS: &[CommandSpec] = &[
         ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{ClientId, Engine, Reply};
+
+    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    fn push(items: &[&str], n: i64) -> Reply {
+        let mut v: Vec<Reply> = items.iter().map(|s| Reply::bulk_str(s)).collect();
+        v.push(Reply::Int(n));
+        Reply::Push(v)
+    }
+
+    #[test]
+    fn confirmations_follow_in_order() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(run(&mut e, c, "subscribe a b"), push(&["subscribe", "a"], 1));
+        assert_eq!(e.take_pushed(c), vec![push(&["subscribe", "b"], 2)]);
+        assert_eq!(run(&mut e, c, "ssubscribe s"), push(&["ssubscribe", "s"], 1));
+        assert_eq!(
+            run(&mut e, c, "punsubscribe"),
+            Reply::Push(vec![Reply::bulk_str("punsubscribe"), Reply::Nil, Reply::Int(2)])
+        );
+        assert!(run(&mut e, c, "get x").is_error());
+        assert_eq!(run(&mut e, c, "ping"), Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk_str("")]));
+        assert_eq!(run(&mut e, c, "reset"), Reply::status("RESET"));
+        assert_eq!(run(&mut e, c, "get x"), Reply::Nil);
+    }
+
+    #[test]
+    fn publish_reaches_channels_patterns_and_shards() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let (p, s) = (e.connect(), e.connect());
+        run(&mut e, s, "subscribe news");
+        run(&mut e, s, "psubscribe n*");
+        run(&mut e, s, "ssubscribe news");
+        assert_eq!(run(&mut e, p, "publish news hi"), Reply::Int(2));
+        assert_eq!(run(&mut e, p, "spublish news yo"), Reply::Int(1));
+        let got = e.take_pushed(s);
+        assert_eq!(got.len(), 3);
+        assert_eq!(
+            got[1],
+            Reply::Push(vec![
+                Reply::bulk_str("pmessage"),
+                Reply::bulk_str("n*"),
+                Reply::bulk_str("news"),
+                Reply::bulk_str("hi")
+            ])
+        );
+        assert_eq!(run(&mut e, p, "pubsub numpat"), Reply::Int(1));
+        // HELLO is refused in RESP2 subscribed mode, but RESP3 clients may run anything.
+        assert!(run(&mut e, s, "hello 3").is_error());
+        let r = e.connect();
+        run(&mut e, r, "hello 3");
+        run(&mut e, r, "subscribe news");
+        assert_eq!(run(&mut e, r, "get x"), Reply::Nil);
+        e.disconnect(r);
+        e.disconnect(s);
+        assert_eq!(run(&mut e, p, "publish news hi"), Reply::Int(0));
+        assert_eq!(run(&mut e, p, "pubsub numpat"), Reply::Int(0));
+    }
+}

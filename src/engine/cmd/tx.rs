@@ -298,3 +298,103 @@ pub const COMMANDS: &[CommandSpec] = &[
         unwatch
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::{ClientId, Engine, Reply};
+
+    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    #[test]
+    fn queue_and_exec() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        assert_eq!(run(&mut e, c, "multi"), Reply::ok());
+        assert_eq!(run(&mut e, c, "set a 1"), Reply::status("QUEUED"));
+        assert_eq!(run(&mut e, c, "incrby a x"), Reply::status("QUEUED"));
+        assert_eq!(run(&mut e, c, "incr a"), Reply::status("QUEUED"));
+        assert_eq!(
+            run(&mut e, c, "exec"),
+            Reply::Array(vec![
+                Reply::ok(),
+                Reply::Error("ERR value is not an integer or out of range".into()),
+                Reply::Int(2)
+            ])
+        );
+        assert!(!e.in_multi(c));
+        assert_eq!(e.stats.errors.get("ERR"), Some(&1));
+    }
+
+    #[test]
+    fn queueing_errors_abort() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "multi");
+        assert!(run(&mut e, c, "nosuch").is_error());
+        assert_eq!(run(&mut e, c, "multi"), Reply::Error("ERR MULTI calls can not be nested".into()));
+        assert_eq!(run(&mut e, c, "watch k"), Reply::Error("ERR WATCH inside MULTI is not allowed".into()));
+        assert_eq!(
+            run(&mut e, c, "exec"),
+            Reply::Error("EXECABORT Transaction discarded because of previous errors.".into())
+        );
+        assert_eq!(run(&mut e, c, "exec"), Reply::Error("ERR EXEC without MULTI".into()));
+        assert_eq!(run(&mut e, c, "discard"), Reply::Error("ERR DISCARD without MULTI".into()));
+        run(&mut e, c, "multi");
+        assert_eq!(
+            run(&mut e, c, "exec now"),
+            Reply::Error(
+                "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command".into()
+            )
+        );
+        assert!(!e.in_multi(c));
+    }
+
+    #[test]
+    fn watch_sees_other_clients_expiry_and_flush() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let (a, b) = (e.connect(), e.connect());
+        run(&mut e, a, "watch k");
+        run(&mut e, b, "set k 1");
+        run(&mut e, a, "multi");
+        run(&mut e, a, "set k 2");
+        assert_eq!(run(&mut e, a, "exec"), Reply::NilArray);
+        assert_eq!(run(&mut e, a, "get k"), Reply::bulk_str("1"));
+        // Expiry without any access still aborts.
+        run(&mut e, a, "set t v px 10");
+        run(&mut e, a, "watch t");
+        clock.advance_ms(20);
+        run(&mut e, a, "multi");
+        assert_eq!(run(&mut e, a, "exec"), Reply::NilArray);
+        // FLUSHALL touches existing watched keys.
+        run(&mut e, a, "watch k");
+        run(&mut e, b, "flushall");
+        run(&mut e, a, "multi");
+        assert_eq!(run(&mut e, a, "exec"), Reply::NilArray);
+        // UNWATCH and RESET forget.
+        run(&mut e, a, "watch k");
+        run(&mut e, a, "unwatch");
+        run(&mut e, b, "set k 3");
+        run(&mut e, a, "multi");
+        assert_eq!(run(&mut e, a, "exec"), Reply::Array(vec![]));
+        run(&mut e, a, "watch k");
+        run(&mut e, a, "multi");
+        assert_eq!(run(&mut e, a, "reset"), Reply::status("RESET"));
+        assert!(!e.in_multi(a));
+        run(&mut e, b, "set k 4");
+        run(&mut e, a, "multi");
+        assert_eq!(run(&mut e, a, "exec"), Reply::Array(vec![]));
+    }
+
+    #[test]
+    fn disconnect_drops_watches() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let (a, b) = (e.connect(), e.connect());
+        run(&mut e, a, "watch k j");
+        run(&mut e, a, "multi");
+        e.disconnect(a);
+        assert!(e.tx.watchers.is_empty());
+        assert_eq!(run(&mut e, b, "set k 1"), Reply::ok());
+    }
+}
