@@ -112,6 +112,9 @@ fn serve(mut stream: TcpStream, engine: Shared) {
                             encode_into(&mut out, &p, proto);
                         }
                         if e.client_closing(id) {
+                            // Leave at once (subscriptions, watches), as Redis frees the client
+                            // right after its last reply: other clients must not see it linger.
+                            e.disconnect(id);
                             close = true;
                             break;
                         }

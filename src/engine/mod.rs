@@ -105,6 +105,8 @@ pub struct Config {
     pub stream_node_max_entries: usize,
     pub hll_sparse_max_bytes: usize,
     pub proto_max_bulk_len: i64,
+    /// `notify-keyspace-events` as flag bits (see `pubsub::NOTIFY_*`); 0 publishes nothing.
+    pub notify_keyspace_events: u32,
 }
 
 impl Default for Config {
@@ -127,6 +129,7 @@ impl Default for Config {
             stream_node_max_entries: 100,
             hll_sparse_max_bytes: 3000,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            notify_keyspace_events: 0,
         }
     }
 }
@@ -371,6 +374,10 @@ impl Engine {
                 self.events.pop_front();
             }
             self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
+        }
+        // notify-keyspace-events: publish to __keyspace@db__:key and __keyevent@db__:event.
+        if self.config.notify_keyspace_events != 0 {
+            self.publish_keyspace_event(class, event, db, key);
         }
     }
 

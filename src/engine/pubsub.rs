@@ -7,7 +7,96 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::cmd::server::glob_match;
-use super::{ClientId, Engine, Reply};
+use super::{ClientId, Engine, EventClass, Reply};
+
+/// `notify-keyspace-events` flag bits, one per letter.
+pub const NOTIFY_KEYSPACE: u32 = 1 << 0; // K
+pub const NOTIFY_KEYEVENT: u32 = 1 << 1; // E
+pub const NOTIFY_GENERIC: u32 = 1 << 2; // g
+pub const NOTIFY_STRING: u32 = 1 << 3; // $
+pub const NOTIFY_LIST: u32 = 1 << 4; // l
+pub const NOTIFY_SET: u32 = 1 << 5; // s
+pub const NOTIFY_HASH: u32 = 1 << 6; // h
+pub const NOTIFY_ZSET: u32 = 1 << 7; // z
+pub const NOTIFY_EXPIRED: u32 = 1 << 8; // x
+pub const NOTIFY_EVICTED: u32 = 1 << 9; // e
+pub const NOTIFY_STREAM: u32 = 1 << 10; // t
+pub const NOTIFY_KEY_MISS: u32 = 1 << 11; // m
+pub const NOTIFY_MODULE: u32 = 1 << 12; // d
+pub const NOTIFY_NEW: u32 = 1 << 13; // n
+/// `A`: every class except key misses, module and new-key events (Redis 7.0's alias).
+pub const NOTIFY_ALL: u32 = NOTIFY_GENERIC
+    | NOTIFY_STRING
+    | NOTIFY_LIST
+    | NOTIFY_SET
+    | NOTIFY_HASH
+    | NOTIFY_ZSET
+    | NOTIFY_EXPIRED
+    | NOTIFY_EVICTED
+    | NOTIFY_STREAM;
+
+/// The class letters in the order CONFIG GET prints them (after a possible `A`).
+const CLASS_LETTERS: &[(char, u32)] = &[
+    ('g', NOTIFY_GENERIC),
+    ('$', NOTIFY_STRING),
+    ('l', NOTIFY_LIST),
+    ('s', NOTIFY_SET),
+    ('h', NOTIFY_HASH),
+    ('z', NOTIFY_ZSET),
+    ('x', NOTIFY_EXPIRED),
+    ('e', NOTIFY_EVICTED),
+    ('t', NOTIFY_STREAM),
+    ('d', NOTIFY_MODULE),
+    ('n', NOTIFY_NEW),
+];
+
+/// Parses a `notify-keyspace-events` value; `None` on an unknown letter.
+pub fn parse_notify_flags(raw: &[u8]) -> Option<u32> {
+    let mut flags = 0;
+    for &c in raw {
+        flags |= match c {
+            b'A' => NOTIFY_ALL,
+            b'K' => NOTIFY_KEYSPACE,
+            b'E' => NOTIFY_KEYEVENT,
+            b'm' => NOTIFY_KEY_MISS,
+            _ => CLASS_LETTERS.iter().find(|(l, _)| *l as u8 == c)?.1,
+        };
+    }
+    Some(flags)
+}
+
+/// The canonical text of the flags, as CONFIG GET shows it: `A` or the class letters, then
+/// `K`, `E` and `m`. (Like Redis 7.0, `A` hides `d` and `n`.)
+pub fn notify_flags_to_string(flags: u32) -> String {
+    let mut s = String::new();
+    if flags & NOTIFY_ALL == NOTIFY_ALL {
+        s.push('A');
+    } else {
+        s.extend(CLASS_LETTERS.iter().filter(|(_, b)| flags & b != 0).map(|(l, _)| *l));
+    }
+    for (l, b) in [('K', NOTIFY_KEYSPACE), ('E', NOTIFY_KEYEVENT), ('m', NOTIFY_KEY_MISS)] {
+        if flags & b != 0 {
+            s.push(l);
+        }
+    }
+    s
+}
+
+/// The flag bit of an event class.
+fn class_bit(class: EventClass) -> u32 {
+    match class {
+        EventClass::Generic => NOTIFY_GENERIC,
+        EventClass::String => NOTIFY_STRING,
+        EventClass::List => NOTIFY_LIST,
+        EventClass::Set => NOTIFY_SET,
+        EventClass::Hash => NOTIFY_HASH,
+        EventClass::ZSet => NOTIFY_ZSET,
+        EventClass::Expired => NOTIFY_EXPIRED,
+        EventClass::Evicted => NOTIFY_EVICTED,
+        EventClass::Stream => NOTIFY_STREAM,
+        EventClass::New => NOTIFY_NEW,
+    }
+}
 
 /// One client's subscriptions, in the order they were made.
 #[derive(Clone, Debug, Default)]
@@ -179,6 +268,23 @@ impl Engine {
         ids.len()
     }
 
+    /// Publishes a keyspace event on the channels `notify-keyspace-events` enables.
+    pub(crate) fn publish_keyspace_event(&mut self, class: EventClass, event: &str, db: usize, key: &[u8]) {
+        let flags = self.config.notify_keyspace_events;
+        if flags & class_bit(class) == 0 {
+            return;
+        }
+        if flags & NOTIFY_KEYSPACE != 0 {
+            let mut ch = format!("__keyspace@{db}__:").into_bytes();
+            ch.extend_from_slice(key);
+            self.publish(&ch, event.as_bytes());
+        }
+        if flags & NOTIFY_KEYEVENT != 0 {
+            let ch = format!("__keyevent@{db}__:{event}").into_bytes();
+            self.publish(&ch, key);
+        }
+    }
+
     /// True when a RESP2 client is restricted to the subscription commands.
     pub fn in_subscribed_mode(&self, id: ClientId) -> bool {
         self.client_protocol(id) == 2 && self.pubsub.total(id) > 0
@@ -188,6 +294,16 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notify_flag_text_round_trips_like_redis() {
+        let t = |s: &str| parse_notify_flags(s.as_bytes()).map(notify_flags_to_string);
+        assert_eq!(t("KEA").as_deref(), Some("AKE"));
+        assert_eq!(t("$lshzxetdmn").as_deref(), Some("$lshzxetdnm"));
+        assert_eq!(t("AKn").as_deref(), Some("AK"));
+        assert_eq!(t("").as_deref(), Some(""));
+        assert_eq!(t("Kq"), None);
+    }
 
     #[test]
     fn subscribe_bookkeeping() {
