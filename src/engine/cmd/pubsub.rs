@@ -221,7 +221,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         SLOW,
         "2.0.0",
-        "SUBSCRIBE channel [channel ...]",
+        "channel [channel ...]",
         "Starts listening to messages published on the given channels.",
         "O(N) where N is the number of channels to subscribe to.",
         subscribe
@@ -233,7 +233,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         SLOW,
         "2.0.0",
-        "UNSUBSCRIBE [channel [channel ...]]",
+        "[channel [channel ...]]",
         "Stops listening to the given channels, or to all channels when none is named.",
         "O(N) where N is the number of clients already subscribed to a channel.",
         unsubscribe
@@ -245,7 +245,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         SLOW,
         "2.0.0",
-        "PSUBSCRIBE pattern [pattern ...]",
+        "pattern [pattern ...]",
         "Starts listening to every channel whose name matches one of the glob patterns.",
         "O(N) where N is the number of patterns the client is already subscribed to.",
         psubscribe
@@ -257,7 +257,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         SLOW,
         "2.0.0",
-        "PUNSUBSCRIBE [pattern [pattern ...]]",
+        "[pattern [pattern ...]]",
         "Stops listening to the given patterns, or to all patterns when none is named.",
         "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).",
         punsubscribe
@@ -269,7 +269,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         FAST,
         "2.0.0",
-        "PUBLISH channel message",
+        "channel message",
         "Sends a message to a channel's subscribers and returns how many received it.",
         "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
         publish
@@ -281,7 +281,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (1, -1, 1),
         SLOW,
         "7.0.0",
-        "SSUBSCRIBE shardchannel [shardchannel ...]",
+        "shardchannel [shardchannel ...]",
         "Starts listening to messages published on the given shard channels.",
         "O(N) where N is the number of shard channels to subscribe to.",
         ssubscribe
@@ -293,7 +293,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (1, -1, 1),
         SLOW,
         "7.0.0",
-        "SUNSUBSCRIBE [shardchannel [shardchannel ...]]",
+        "[shardchannel [shardchannel ...]]",
         "Stops listening to the given shard channels, or to all of them when none is named.",
         "O(N) where N is the number of clients already subscribed to a shard channel.",
         sunsubscribe
@@ -305,7 +305,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (1, 1, 1),
         FAST,
         "7.0.0",
-        "SPUBLISH shardchannel message",
+        "shardchannel message",
         "Sends a message to a shard channel's subscribers and returns how many received it.",
         "O(N) where N is the number of clients subscribed to the receiving shard channel.",
         spublish
@@ -332,22 +332,10 @@ pub const COMMANDS: &[CommandSpec] = &[
                 (0, 0, 0),
                 SLOW,
                 "2.8.0",
-                "PUBSUB CHANNELS [pattern]",
+                "[pattern]",
                 "Lists the channels that have subscribers, optionally filtered by a glob pattern.",
                 "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
                 channels
-            ),
-            spec!(
-                "pubsub|help",
-                2,
-                &["loading", "stale"],
-                (0, 0, 0),
-                &["@slow"],
-                "6.2.0",
-                "PUBSUB HELP",
-                "Lists the PUBSUB subcommands.",
-                "O(1)",
-                help
             ),
             spec!(
                 "pubsub|numpat",
@@ -356,7 +344,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 (0, 0, 0),
                 SLOW,
                 "2.8.0",
-                "PUBSUB NUMPAT",
+                "",
                 "Counts the distinct patterns that have subscribers.",
                 "O(1)",
                 numpat
@@ -368,7 +356,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 (0, 0, 0),
                 SLOW,
                 "2.8.0",
-                "PUBSUB NUMSUB [channel [channel ...]]",
+                "[channel [channel ...]]",
                 "Counts the direct subscribers of each given channel.",
                 "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
                 numsub
@@ -380,10 +368,22 @@ pub const COMMANDS: &[CommandSpec] = &[
                 (0, 0, 0),
                 SLOW,
                 "7.0.0",
-                "PUBSUB SHARDCHANNELS [pattern]",
+                "[pattern]",
                 "Lists the shard channels that have subscribers, optionally filtered by a glob pattern.",
                 "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
                 shardchannels
+            ),
+            spec!(
+                "pubsub|help",
+                2,
+                &["loading", "stale"],
+                (0, 0, 0),
+                &["@slow"],
+                "6.2.0",
+                "",
+                "Lists the PUBSUB subcommands.",
+                "O(1)",
+                help
             ),
             spec!(
                 "pubsub|shardnumsub",
@@ -392,7 +392,7 @@ pub const COMMANDS: &[CommandSpec] = &[
                 (0, 0, 0),
                 SLOW,
                 "7.0.0",
-                "PUBSUB SHARDNUMSUB [shardchannel [shardchannel ...]]",
+                "[shardchannel [shardchannel ...]]",
                 "Counts the subscribers of each given shard channel.",
                 "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
                 shardnumsub

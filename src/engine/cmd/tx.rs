@@ -244,7 +244,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         FAST,
         "1.2.0",
-        "MULTI",
+        "",
         "Opens a transaction: later commands are queued until EXEC or DISCARD.",
         "O(1)",
         multi
@@ -256,7 +256,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         &["@slow", "@transaction"],
         "1.2.0",
-        "EXEC",
+        "",
         "Runs every queued command of the transaction atomically and returns their replies.",
         "Depends on commands in the transaction",
         exec
@@ -268,7 +268,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         FAST,
         "2.0.0",
-        "DISCARD",
+        "",
         "Drops the queued commands and leaves the transaction.",
         "O(N), when N is the number of queued commands",
         discard
@@ -280,7 +280,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (1, -1, 1),
         FAST,
         "2.2.0",
-        "WATCH key [key ...]",
+        "key [key ...]",
         "Makes the next EXEC conditional on the given keys staying unchanged.",
         "O(1) for every key.",
         watch
@@ -292,7 +292,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         (0, 0, 0),
         FAST,
         "2.2.0",
-        "UNWATCH",
+        "",
         "Forgets every key watched by this connection.",
         "O(1)",
         unwatch
