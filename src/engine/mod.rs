@@ -504,6 +504,10 @@ impl Engine {
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
         const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
+        if self.in_multi(client) && cmd.has_flag("no_multi") {
+            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
+        }
         if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
             self.queue_multi(client, cmd, argv);
             return Reply::status("QUEUED");
