@@ -481,6 +481,14 @@ impl Engine {
             Ok(c) => c,
             Err(e) => return self.reject(client, name, e),
         };
+        // Like Redis, the command counts as the client's last one even if it is queued or refused.
+        let now = self.now_ms();
+        let db = {
+            let c = self.client_mut(client);
+            c.last_interaction_ms = now;
+            c.last_cmd = cmd.name.to_string();
+            c.db
+        };
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
         let base = cmd.name.split('|').next().unwrap_or(cmd.name);
@@ -512,13 +520,6 @@ impl Engine {
             self.queue_multi(client, cmd, argv);
             return Reply::status("QUEUED");
         }
-        let now = self.now_ms();
-        let db = {
-            let c = self.client_mut(client);
-            c.last_interaction_ms = now;
-            c.last_cmd = cmd.name.to_string();
-            c.db
-        };
         let mode = blocking::BlockMode { may_block: true, reprocessing: false };
         let (result, _) = self.run_command(client, argv, cmd, db, mode);
         let reply = match result {
