@@ -285,6 +285,33 @@ impl Engine {
         }
     }
 
+    /// CLIENT LIST's session fields: the `flags=` letters (P subscribed, x in MULTI, b blocked,
+    /// d watched key changed, in Redis's order; N for none), and `sub= psub= ssub= multi=`.
+    pub fn session_fields(&self, id: ClientId) -> (String, String) {
+        let subs = self.pubsub.of(id);
+        let (multi, dirty_cas) = self.multi_summary(id);
+        let mut flags = String::new();
+        if self.pubsub.total(id) > 0 {
+            flags.push('P');
+        }
+        if multi.is_some() {
+            flags.push('x');
+        }
+        if self.is_blocked(id) {
+            flags.push('b');
+        }
+        if dirty_cas {
+            flags.push('d');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        let multi = multi.map(|n| n as i64).unwrap_or(-1);
+        let counts =
+            format!("sub={} psub={} ssub={} multi={multi}", subs.channels.len(), subs.patterns.len(), subs.shard.len());
+        (flags, counts)
+    }
+
     /// True when a RESP2 client is restricted to the subscription commands.
     pub fn in_subscribed_mode(&self, id: ClientId) -> bool {
         self.client_protocol(id) == 2 && self.pubsub.total(id) > 0

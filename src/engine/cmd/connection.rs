@@ -3,7 +3,7 @@
 use crate::engine::args::is;
 use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
-use crate::engine::{Client, ClientId, Ctx, DATABASES, REDIS_VERSION};
+use crate::engine::{Client, ClientId, Ctx, Engine, DATABASES, REDIS_VERSION};
 
 // ---- client helpers -------------------------------------------------------------------------
 
@@ -23,12 +23,13 @@ fn set_client_name(ctx: &mut Ctx, name: &[u8]) -> Result<(), RedisError> {
 
 /// One CLIENT LIST line (without its trailing newline), with Redis 7.0's fields in order.
 /// Buffer sizes and memory figures are plausible constants: the engine has no socket buffers.
-pub fn client_info_line(c: &Client, now_ms: i64) -> String {
+pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let age = (now_ms - c.created_ms).max(0) / 1000;
     let idle = (now_ms - c.last_interaction_ms).max(0) / 1000;
+    let (flags, counts) = eng.session_fields(c.id);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} {} \
          qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 \
          tot-mem=37658 events=r cmd={} user=default redir=-1 resp={}",
         c.id,
@@ -38,7 +39,9 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         name,
         age,
         idle,
+        flags,
         c.db,
+        counts,
         c.last_cmd,
         c.resp
     )
@@ -182,7 +185,8 @@ fn client_getname(ctx: &mut Ctx) -> CmdResult {
 /// CLIENT INFO
 fn client_info(ctx: &mut Ctx) -> CmdResult {
     let now = ctx.now_ms();
-    let line = client_info_line(ctx.client(), now);
+    let me = ctx.client().clone();
+    let line = client_info_line(ctx.eng, &me, now);
     Ok(Reply::Verbatim("txt".into(), format!("{line}\n").into_bytes()))
 }
 
@@ -209,7 +213,7 @@ fn client_list(ctx: &mut Ctx) -> CmdResult {
             if ids.as_ref().is_some_and(|ids| !ids.contains(&(c.id as i64))) {
                 continue;
             }
-            out.push_str(&client_info_line(c, now));
+            out.push_str(&client_info_line(ctx.eng, c, now));
             out.push('\n');
         }
     }

@@ -48,9 +48,22 @@ impl Engine {
         self.tx.clients.get(&id).is_some_and(|m| m.active)
     }
 
+    /// For CLIENT LIST: queued commands while in MULTI (else `None`), and whether a watched
+    /// key changed.
+    pub(crate) fn multi_summary(&self, id: ClientId) -> (Option<usize>, bool) {
+        match self.tx.clients.get(&id) {
+            Some(m) => (m.active.then_some(m.queue.len()), m.dirty_cas),
+            None => (None, false),
+        }
+    }
+
     /// Queues a command of a client in MULTI (the dispatcher's `+QUEUED` path).
     pub(crate) fn queue_multi(&mut self, id: ClientId, cmd: &'static CommandSpec, argv: &[Vec<u8>]) {
-        self.tx.clients.entry(id).or_default().queue.push((cmd, argv.to_vec()));
+        let m = self.tx.clients.entry(id).or_default();
+        // A doomed transaction keeps answering QUEUED but stores nothing (CLIENT LIST's multi=).
+        if !m.dirty_cas && !m.dirty_exec {
+            m.queue.push((cmd, argv.to_vec()));
+        }
     }
 
     /// Marks a client's open transaction as failed (Redis's `flagTransaction`).
@@ -385,6 +398,23 @@ mod tests {
         run(&mut e, b, "set k 4");
         run(&mut e, a, "multi");
         assert_eq!(run(&mut e, a, "exec"), Reply::Array(vec![]));
+    }
+
+    #[test]
+    fn client_list_shows_session_flags() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let (a, b) = (e.connect(), e.connect());
+        run(&mut e, a, "hello 3");
+        run(&mut e, a, "subscribe x y");
+        run(&mut e, a, "watch k");
+        run(&mut e, a, "multi");
+        run(&mut e, a, "set q 1");
+        assert_eq!(e.session_fields(a), ("Px".to_string(), "sub=2 psub=0 ssub=0 multi=1".to_string()));
+        run(&mut e, b, "set k 1");
+        run(&mut e, a, "set q 2");
+        // A doomed transaction stores nothing more.
+        assert_eq!(e.session_fields(a), ("Pxd".to_string(), "sub=2 psub=0 ssub=0 multi=1".to_string()));
+        assert_eq!(e.session_fields(b), ("N".to_string(), "sub=0 psub=0 ssub=0 multi=-1".to_string()));
     }
 
     #[test]
