@@ -47,14 +47,26 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     )
 }
 
-/// The client types Redis knows, for the TYPE filters; every engine client is `normal`.
-fn client_type_matches(kind: &[u8]) -> Result<bool, RedisError> {
+/// The client types Redis knows, for the TYPE filters: `Some(true)` selects subscribed
+/// clients (`pubsub`), `Some(false)` the others (`normal`), `None` nobody (no replication here).
+fn client_type_matches(kind: &[u8]) -> Result<Option<bool>, RedisError> {
     if is(kind, "normal") {
-        Ok(true)
-    } else if ["master", "replica", "slave", "pubsub"].iter().any(|t| is(kind, t)) {
-        Ok(false)
+        Ok(Some(false))
+    } else if is(kind, "pubsub") {
+        Ok(Some(true))
+    } else if ["master", "replica", "slave"].iter().any(|t| is(kind, t)) {
+        Ok(None)
     } else {
         Err(RedisError::err(format!("Unknown client type '{}'", String::from_utf8_lossy(kind))))
+    }
+}
+
+/// Whether a client passes a TYPE filter (`None` = no filter given).
+fn type_filter(eng: &Engine, id: ClientId, filter: Option<Option<bool>>) -> bool {
+    match filter {
+        None => true,
+        Some(None) => false,
+        Some(Some(pubsub)) => (eng.pubsub.total(id) > 0) == pubsub,
     }
 }
 
@@ -194,9 +206,9 @@ fn client_info(ctx: &mut Ctx) -> CmdResult {
 fn client_list(ctx: &mut Ctx) -> CmdResult {
     let argv = ctx.argv;
     let mut ids: Option<Vec<i64>> = None;
-    let mut include = true;
+    let mut filter = None;
     if argv.len() == 4 && is(&argv[2], "type") {
-        include = client_type_matches(&argv[3])?;
+        filter = Some(client_type_matches(&argv[3])?);
     } else if argv.len() > 3 && is(&argv[2], "id") {
         let mut v = Vec::new();
         for a in &argv[3..] {
@@ -208,14 +220,12 @@ fn client_list(ctx: &mut Ctx) -> CmdResult {
     }
     let now = ctx.now_ms();
     let mut out = String::new();
-    if include {
-        for c in ctx.eng.clients() {
-            if ids.as_ref().is_some_and(|ids| !ids.contains(&(c.id as i64))) {
-                continue;
-            }
-            out.push_str(&client_info_line(ctx.eng, c, now));
-            out.push('\n');
+    for c in ctx.eng.clients() {
+        if ids.as_ref().is_some_and(|ids| !ids.contains(&(c.id as i64))) || !type_filter(ctx.eng, c.id, filter) {
+            continue;
         }
+        out.push_str(&client_info_line(ctx.eng, c, now));
+        out.push('\n');
     }
     Ok(Reply::Verbatim("txt".into(), out.into_bytes()))
 }
@@ -228,7 +238,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     let mut id: Option<u64> = None;
     let mut addr: Option<&[u8]> = None;
     let mut laddr: Option<&[u8]> = None;
-    let mut type_ok = true;
+    let mut filter = None;
     let mut skipme = true;
     if old_style {
         addr = Some(&argv[2]);
@@ -242,7 +252,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
                     _ => return Err(RedisError::err("client-id should be greater than 0")),
                 }
             } else if is(opt, "type") {
-                type_ok = client_type_matches(val)?;
+                filter = Some(client_type_matches(val)?);
             } else if is(opt, "addr") {
                 addr = Some(val);
             } else if is(opt, "laddr") {
@@ -271,7 +281,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     let victims: Vec<ClientId> = ctx
         .eng
         .clients()
-        .filter(|_| type_ok)
+        .filter(|c| !c.closing && type_filter(ctx.eng, c.id, filter))
         .filter(|c| addr.is_none_or(|a| a == c.addr.as_bytes()))
         .filter(|c| laddr.is_none_or(|a| a == c.laddr.as_bytes()))
         .filter(|c| id.is_none_or(|i| i == c.id))
@@ -280,6 +290,10 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
         .collect();
     for v in &victims {
         ctx.eng.client_mut(*v).closing = true;
+        // Redis frees a killed client before serving anyone else: its subscriptions, watches
+        // and waits end now, not when its connection notices.
+        ctx.eng.reset_session(*v);
+        ctx.eng.forget_blocked(*v);
     }
     if old_style {
         if victims.is_empty() {
