@@ -346,11 +346,16 @@ impl Ctx<'_> {
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now_ms();
         let db = self.db;
-        let old_expire =
-            if keep_ttl { self.eng.lookup(db, key, Access::NoTouch).and_then(|e| e.expire_at) } else { None };
+        let old = self.eng.lookup(db, key, Access::NoTouch).map(|e| e.expire_at);
+        let old_expire = if keep_ttl { old.flatten() } else { None };
         let mut entry = Entry::new(value, now);
         entry.expire_at = old_expire;
         self.db().put(key.to_vec(), entry);
+        // Redis 7.0 announces key creation as the `new` event (class `n`), before the command's
+        // own event. It goes to keyspace pub/sub only, not to the captured event stream.
+        if old.is_none() && self.eng.config.notify_keyspace_events != 0 {
+            self.eng.publish_keyspace_event(super::events::EventClass::New, "new", db, key);
+        }
         self.signal_modified(key);
     }
 

@@ -17,6 +17,7 @@ pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
 pub mod num;
+pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod skiplist;
@@ -122,6 +123,8 @@ pub struct Config {
     pub stream_node_max_entries: usize,
     pub hll_sparse_max_bytes: usize,
     pub proto_max_bulk_len: i64,
+    /// `notify-keyspace-events` as flag bits (see `pubsub::NOTIFY_*`); 0 publishes nothing.
+    pub notify_keyspace_events: u32,
 }
 
 impl Default for Config {
@@ -144,6 +147,7 @@ impl Default for Config {
             stream_node_max_entries: 100,
             hll_sparse_max_bytes: 3000,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            notify_keyspace_events: 0,
         }
     }
 }
@@ -225,6 +229,10 @@ pub struct Engine {
     events: VecDeque<KeyEvent>,
     capture_events: bool,
     pub(crate) blocking: blocking::BlockState,
+    /// Channel, pattern and shard-channel subscriptions.
+    pub(crate) pubsub: pubsub::PubSubState,
+    /// MULTI queues and WATCHed keys.
+    pub(crate) tx: cmd::tx::TxState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -245,6 +253,8 @@ impl Engine {
             events: VecDeque::new(),
             capture_events: false,
             blocking: blocking::BlockState::default(),
+            pubsub: pubsub::PubSubState::default(),
+            tx: cmd::tx::TxState::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -291,7 +301,14 @@ impl Engine {
     /// Forgets a client (its connection closed).
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
+        self.reset_session(id);
         self.clients.remove(&id);
+    }
+
+    /// Drops a client's subscriptions, transaction and watched keys (disconnect and RESET).
+    pub(crate) fn reset_session(&mut self, id: ClientId) {
+        self.pubsub.forget(id);
+        self.forget_tx(id);
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -376,12 +393,17 @@ impl Engine {
             }
             self.events.push_back(KeyEvent { class, event, db, key: key.to_vec() });
         }
+        // notify-keyspace-events: publish to __keyspace@db__:key and __keyevent@db__:event.
+        if self.config.notify_keyspace_events != 0 {
+            self.publish_keyspace_event(class, event, db, key);
+        }
     }
 
     /// Called whenever a key's value changes (Redis's `signalModifiedKey`); WATCH and
     /// blocking operations hook in here.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.mark_ready_if_watched(db, key);
+        self.touch_watched_key(db, key);
     }
 
     /// Deletes `key` in `db` if expired; true if it did.
@@ -475,11 +497,9 @@ impl Engine {
         }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
-            Err(e) => {
-                self.count_error(&e.0);
-                return e.into();
-            }
+            Err(e) => return self.reject(client, name, e),
         };
+        // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
         let db = {
             let c = self.client_mut(client);
@@ -487,15 +507,43 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
+        // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
+        // commands, PING, QUIT and RESET (RESP3 connections may run anything).
+        let base = cmd.name.split('|').next().unwrap_or(cmd.name);
+        const SUBSCRIBED_OK: &[&str] = &[
+            "ping",
+            "subscribe",
+            "ssubscribe",
+            "unsubscribe",
+            "sunsubscribe",
+            "psubscribe",
+            "punsubscribe",
+            "quit",
+            "reset",
+        ];
+        if self.in_subscribed_mode(client) && !SUBSCRIBED_OK.contains(&base) {
+            let e = RedisError::err(format!(
+                "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                cmd.name
+            ));
+            return self.reject(client, name, e);
+        }
+        // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
+        const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
+        if self.in_multi(client) && cmd.has_flag("no_multi") {
+            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
+        }
+        if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
+            self.queue_multi(client, cmd, argv);
+            return Reply::status("QUEUED");
+        }
         let mode = blocking::BlockMode { may_block: true, reprocessing: false };
         let (result, _) = self.run_command(client, argv, cmd, db, mode);
         let reply = match result {
             Ok(r) => r,
             Err(e) => {
-                if let Some(st) = self.stats.commands.get_mut(cmd.name) {
-                    st.failed_calls += 1;
-                }
-                self.count_error(&e.0);
+                self.count_failed(cmd.name, &e.0);
                 e.into()
             }
         };
@@ -542,6 +590,31 @@ impl Engine {
             Ok(r) => (r, again),
             Err(e) => (e.into(), false),
         }
+    }
+
+    /// A command refused before running (unknown, wrong arity, not allowed now). Inside MULTI
+    /// this spoils the transaction; a refused EXEC (even outside MULTI) answers EXECABORT with
+    /// the reason and discards any transaction at once, as Redis's `rejectCommand` does.
+    fn reject(&mut self, client: ClientId, name: &[u8], e: RedisError) -> Reply {
+        let e = if name.eq_ignore_ascii_case(b"exec") {
+            self.discard_multi(client);
+            self.unwatch_all(client);
+            let text = e.0.strip_prefix("ERR ").unwrap_or(&e.0);
+            RedisError::raw(format!("EXECABORT Transaction discarded because of: {text}"))
+        } else {
+            self.flag_transaction(client);
+            e
+        };
+        self.count_error(&e.0);
+        e.into()
+    }
+
+    /// Counts a command's runtime error (failed_calls and the error prefix).
+    pub(crate) fn count_failed(&mut self, cmd_name: &str, text: &str) {
+        if let Some(st) = self.stats.commands.get_mut(cmd_name) {
+            st.failed_calls += 1;
+        }
+        self.count_error(text);
     }
 
     fn count_error(&mut self, text: &str) {

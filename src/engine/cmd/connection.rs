@@ -3,7 +3,7 @@
 use crate::engine::args::is;
 use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
-use crate::engine::{Client, ClientId, Ctx, DATABASES, REDIS_VERSION};
+use crate::engine::{Client, ClientId, Ctx, Engine, DATABASES, REDIS_VERSION};
 
 // ---- client helpers -------------------------------------------------------------------------
 
@@ -23,12 +23,13 @@ fn set_client_name(ctx: &mut Ctx, name: &[u8]) -> Result<(), RedisError> {
 
 /// One CLIENT LIST line (without its trailing newline), with Redis 7.0's fields in order.
 /// Buffer sizes and memory figures are plausible constants: the engine has no socket buffers.
-pub fn client_info_line(c: &Client, now_ms: i64) -> String {
+pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     let name = c.name.as_deref().map(String::from_utf8_lossy).unwrap_or_default();
     let age = (now_ms - c.created_ms).max(0) / 1000;
     let idle = (now_ms - c.last_interaction_ms).max(0) / 1000;
+    let (flags, counts) = eng.session_fields(c.id);
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} {} \
          qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 \
          tot-mem=37658 events=r cmd={} user=default redir=-1 resp={}",
         c.id,
@@ -38,20 +39,34 @@ pub fn client_info_line(c: &Client, now_ms: i64) -> String {
         name,
         age,
         idle,
+        flags,
         c.db,
+        counts,
         c.last_cmd,
         c.resp
     )
 }
 
-/// The client types Redis knows, for the TYPE filters; every engine client is `normal`.
-fn client_type_matches(kind: &[u8]) -> Result<bool, RedisError> {
+/// The client types Redis knows, for the TYPE filters: `Some(true)` selects subscribed
+/// clients (`pubsub`), `Some(false)` the others (`normal`), `None` nobody (no replication here).
+fn client_type_matches(kind: &[u8]) -> Result<Option<bool>, RedisError> {
     if is(kind, "normal") {
-        Ok(true)
-    } else if ["master", "replica", "slave", "pubsub"].iter().any(|t| is(kind, t)) {
-        Ok(false)
+        Ok(Some(false))
+    } else if is(kind, "pubsub") {
+        Ok(Some(true))
+    } else if ["master", "replica", "slave"].iter().any(|t| is(kind, t)) {
+        Ok(None)
     } else {
         Err(RedisError::err(format!("Unknown client type '{}'", String::from_utf8_lossy(kind))))
+    }
+}
+
+/// Whether a client passes a TYPE filter (`None` = no filter given).
+fn type_filter(eng: &Engine, id: ClientId, filter: Option<Option<bool>>) -> bool {
+    match filter {
+        None => true,
+        Some(None) => false,
+        Some(Some(pubsub)) => (eng.pubsub.total(id) > 0) == pubsub,
     }
 }
 
@@ -62,6 +77,11 @@ fn ping(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
     if a.remaining() > 1 {
         return Err(crate::engine::arity_error("ping"));
+    }
+    // A subscribed RESP2 connection gets PING's answer in the shape of a pushed message.
+    if ctx.eng.in_subscribed_mode(ctx.client) {
+        let msg = a.next_opt().unwrap_or_default().to_vec();
+        return Ok(Reply::Array(vec![Reply::bulk_str("pong"), Reply::bulk(msg)]));
     }
     Ok(match a.next_opt() {
         Some(msg) => Reply::bulk(msg),
@@ -95,6 +115,9 @@ fn quit(ctx: &mut Ctx) -> CmdResult {
 
 /// RESET: back to a fresh connection's state (database 0, no name, RESP2).
 fn reset(ctx: &mut Ctx) -> CmdResult {
+    // Leaves MULTI, forgets WATCHed keys and drops every subscription, silently.
+    let id = ctx.client;
+    ctx.eng.reset_session(id);
     let c = ctx.client();
     c.db = 0;
     c.name = None;
@@ -174,7 +197,8 @@ fn client_getname(ctx: &mut Ctx) -> CmdResult {
 /// CLIENT INFO
 fn client_info(ctx: &mut Ctx) -> CmdResult {
     let now = ctx.now_ms();
-    let line = client_info_line(ctx.client(), now);
+    let me = ctx.client().clone();
+    let line = client_info_line(ctx.eng, &me, now);
     Ok(Reply::Verbatim("txt".into(), format!("{line}\n").into_bytes()))
 }
 
@@ -182,9 +206,9 @@ fn client_info(ctx: &mut Ctx) -> CmdResult {
 fn client_list(ctx: &mut Ctx) -> CmdResult {
     let argv = ctx.argv;
     let mut ids: Option<Vec<i64>> = None;
-    let mut include = true;
+    let mut filter = None;
     if argv.len() == 4 && is(&argv[2], "type") {
-        include = client_type_matches(&argv[3])?;
+        filter = Some(client_type_matches(&argv[3])?);
     } else if argv.len() > 3 && is(&argv[2], "id") {
         let mut v = Vec::new();
         for a in &argv[3..] {
@@ -196,14 +220,12 @@ fn client_list(ctx: &mut Ctx) -> CmdResult {
     }
     let now = ctx.now_ms();
     let mut out = String::new();
-    if include {
-        for c in ctx.eng.clients() {
-            if ids.as_ref().is_some_and(|ids| !ids.contains(&(c.id as i64))) {
-                continue;
-            }
-            out.push_str(&client_info_line(c, now));
-            out.push('\n');
+    for c in ctx.eng.clients() {
+        if ids.as_ref().is_some_and(|ids| !ids.contains(&(c.id as i64))) || !type_filter(ctx.eng, c.id, filter) {
+            continue;
         }
+        out.push_str(&client_info_line(ctx.eng, c, now));
+        out.push('\n');
     }
     Ok(Reply::Verbatim("txt".into(), out.into_bytes()))
 }
@@ -216,7 +238,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     let mut id: Option<u64> = None;
     let mut addr: Option<&[u8]> = None;
     let mut laddr: Option<&[u8]> = None;
-    let mut type_ok = true;
+    let mut filter = None;
     let mut skipme = true;
     if old_style {
         addr = Some(&argv[2]);
@@ -230,7 +252,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
                     _ => return Err(RedisError::err("client-id should be greater than 0")),
                 }
             } else if is(opt, "type") {
-                type_ok = client_type_matches(val)?;
+                filter = Some(client_type_matches(val)?);
             } else if is(opt, "addr") {
                 addr = Some(val);
             } else if is(opt, "laddr") {
@@ -259,7 +281,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     let victims: Vec<ClientId> = ctx
         .eng
         .clients()
-        .filter(|_| type_ok)
+        .filter(|c| !c.closing && type_filter(ctx.eng, c.id, filter))
         .filter(|c| addr.is_none_or(|a| a == c.addr.as_bytes()))
         .filter(|c| laddr.is_none_or(|a| a == c.laddr.as_bytes()))
         .filter(|c| id.is_none_or(|i| i == c.id))
@@ -268,6 +290,10 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
         .collect();
     for v in &victims {
         ctx.eng.client_mut(*v).closing = true;
+        // Redis frees a killed client before serving anyone else: its subscriptions, watches
+        // and waits end now, not when its connection notices.
+        ctx.eng.reset_session(*v);
+        ctx.eng.forget_blocked(*v);
     }
     if old_style {
         if victims.is_empty() {

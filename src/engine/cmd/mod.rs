@@ -9,10 +9,12 @@ pub mod generic;
 pub mod hash;
 pub mod hll;
 pub mod list;
+pub mod pubsub;
 pub mod server;
 pub mod set;
 pub mod stream;
 pub mod string;
+pub mod tx;
 pub mod zset;
 
 use super::table::CommandSpec;
@@ -30,4 +32,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     stream::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
+    pubsub::COMMANDS,
+    tx::COMMANDS,
 ];

@@ -1025,6 +1025,8 @@ enum Kind {
     Enum(&'static [&'static str]),
     /// Readable only (`databases`).
     Immutable,
+    /// Free text checked and normalised by a parser; the error text when it refuses.
+    Text(fn(&[u8]) -> Option<String>, &'static str),
 }
 
 /// One CONFIG parameter: its names, kind, and accessors into `Config`.
@@ -1180,6 +1182,16 @@ const PARAMS: &[Param] = &[
         get: |c| c.proto_max_bulk_len.to_string(),
         set: |c, v, _| c.proto_max_bulk_len = v as i64,
     },
+    Param {
+        name: "notify-keyspace-events",
+        alias: None,
+        kind: Kind::Text(
+            |raw| crate::engine::pubsub::parse_notify_flags(raw).map(crate::engine::pubsub::notify_flags_to_string),
+            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.",
+        ),
+        get: |c| crate::engine::pubsub::notify_flags_to_string(c.notify_keyspace_events),
+        set: |c, _, s| c.notify_keyspace_events = crate::engine::pubsub::parse_notify_flags(s.as_bytes()).unwrap_or(0),
+    },
     Param { name: "databases", alias: None, kind: Kind::Immutable, get: |_| DATABASES.to_string(), set: |_, _, _| {} },
 ];
 
@@ -1224,6 +1236,7 @@ fn set_failed(name: &[u8], why: &str) -> RedisError {
 fn parse_value(p: &Param, name: &[u8], raw: &[u8]) -> Result<(i128, String), RedisError> {
     match p.kind {
         Kind::Immutable => Err(set_failed(name, "can't set immutable config")),
+        Kind::Text(parse, why) => Ok((0, parse(raw).ok_or_else(|| set_failed(name, why))?)),
         Kind::Enum(words) => {
             let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
             if words.contains(&text.as_str()) {
