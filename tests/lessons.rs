@@ -274,6 +274,12 @@ fn validation_catches_mistakes() {
     );
     assert!(parse_lesson(&no_goals).unwrap_err().contains("no goals"));
     assert!(parse_lesson("id = 3").is_err());
+    // A goal or question with a stray field is refused rather than half-read.
+    let stray_goal = MINI.replacen("{ key = \"b\", exists = false }", "{ key = \"b\", exists = false, ttl = 3 }", 1);
+    assert_ne!(stray_goal, MINI);
+    assert!(parse_lesson(&stray_goal).is_err());
+    let stray_question = MINI.replacen("answer = true", "answer = true\nchoices = [\"x\"]", 1);
+    assert!(parse_lesson(&stray_question).is_err());
     assert!(parse_lesson(&MINI.replacen("summary", "sumary", 1)).is_err(), "unknown field");
 }
 

@@ -55,7 +55,7 @@ pub struct Challenge {
 /// `{ command = "GET counter", expect = "\"15\"" }`, `{ key = "k", type = "string" }`,
 /// `{ key = "k", exists = false }`, `{ key = "k", ttl_between = [1, 100] }`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum Goal {
     /// A read-only command's reply, as redis-cli prints it (without the final newline).
     Command { command: String, expect: String },
@@ -73,7 +73,7 @@ pub enum Goal {
 
 /// A quiz question, tagged by `kind` in TOML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Question {
     MultipleChoice {
         id: String,
