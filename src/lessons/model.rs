@@ -557,3 +557,54 @@ impl Challenge {
         self.goals.iter().all(|g| g.check(engine).met)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_runs() {
+        assert_eq!(
+            parse_inline("use `INCR` for **atomic** counts"),
+            vec![
+                Inline::Text("use ".into()),
+                Inline::Code("INCR".into()),
+                Inline::Text(" for ".into()),
+                Inline::Bold("atomic".into()),
+                Inline::Text(" counts".into()),
+            ]
+        );
+        // Empty markers and non-ASCII text stay as they are.
+        assert_eq!(parse_inline("`` café **"), vec![Inline::Text("`` café **".into())]);
+        assert_eq!(parse_inline(""), Vec::<Inline>::new());
+    }
+
+    #[test]
+    fn example_lines() {
+        assert_eq!(example_from_line("  # just a note"), None);
+        assert_eq!(example_from_line("   "), None);
+        let e = example_from_line("INCR title   # error").unwrap();
+        assert_eq!((e.command.as_str(), e.expect_error), ("INCR title", true));
+        let e = example_from_line("SET tag \"#1\"").unwrap();
+        assert!(!e.expect_error);
+    }
+
+    #[test]
+    fn idents() {
+        assert!(is_ident("keys-and-ttl") && is_ident("q1"));
+        assert!(!is_ident("") && !is_ident("a--b") && !is_ident("A") && !is_ident("a b"));
+    }
+
+    #[test]
+    fn fill_in_matching() {
+        let q = Question::FillIn {
+            id: "q".into(),
+            prompt: "p".into(),
+            accepted: vec!["PERSIST".into()],
+            explanation: "e".into(),
+        };
+        assert!(q.is_correct(&Answer::Text(" persist\n".into())));
+        assert!(!q.is_correct(&Answer::Text("persists".into())));
+        assert_eq!(q.correct_answer(), Answer::Text("PERSIST".into()));
+    }
+}
