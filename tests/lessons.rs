@@ -68,20 +68,14 @@ fn course_replays() {
             // Each challenge on a fresh engine, as the app resets the console for it.
             let (mut engine, _clock) = Engine::with_virtual_clock();
             let client = engine.connect();
-            for line in &ch.setup {
-                let r = run(&mut engine, client, line);
-                if let Reply::Error(e) = r {
-                    failures.push(format!("{} / {}: setup `{line}`: {e}", lesson.id, ch.id));
-                }
+            for e in ch.prepare(&mut engine, client) {
+                failures.push(format!("{} / {}: setup {e}", lesson.id, ch.id));
             }
             if ch.is_met(&mut engine) {
                 failures.push(format!("{} / {}: goals already met after setup", lesson.id, ch.id));
             }
-            for line in &ch.solution {
-                let r = run(&mut engine, client, line);
-                if let Reply::Error(e) = r {
-                    failures.push(format!("{} / {}: solution `{line}`: {e}", lesson.id, ch.id));
-                }
+            for e in ch.solve(&mut engine, client) {
+                failures.push(format!("{} / {}: solution {e}", lesson.id, ch.id));
             }
             for (goal, st) in ch.goals.iter().zip(ch.check(&mut engine)) {
                 if !st.met {
@@ -225,6 +219,20 @@ fn parses_every_goal_and_question_kind() {
     assert!(l.quiz[2].is_correct(&Answer::Text("  yES ".into())));
     assert!(!l.quiz[2].is_correct(&Answer::Text("no".into())));
     assert!(!l.quiz[2].is_correct(&Answer::Choice(0)), "wrong kind of answer");
+
+    // prepare/solve run lines for a client and report error replies.
+    let mut ch = l.challenges[0].clone();
+    ch.setup = vec!["SET a 1 EX 1000".into(), "INCR".into()];
+    let (mut engine, _clock) = Engine::with_virtual_clock();
+    let c = engine.connect();
+    let errs = ch.prepare(&mut engine, c);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].contains("wrong number of arguments"), "{errs:?}");
+    assert!(!ch.is_met(&mut engine));
+    assert!(ch.solve(&mut engine, c).is_empty());
+    // SET drops the expiry, so the ttl goal fails while the others hold.
+    let met: Vec<bool> = ch.check(&mut engine).iter().map(|s| s.met).collect();
+    assert_eq!(met, [true, true, true, false]);
 }
 
 #[test]

@@ -517,6 +517,18 @@ impl Goal {
     }
 }
 
+fn run_lines(engine: &mut Engine, client: crate::engine::ClientId, lines: &[String]) -> Vec<String> {
+    let mut errors = Vec::new();
+    for line in lines {
+        match engine.execute_line(client, line) {
+            Ok(crate::engine::Reply::Error(e)) => errors.push(format!("{line}: {e}")),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{line}: {e}")),
+        }
+    }
+    errors
+}
+
 fn status(met: bool, detail: String) -> GoalStatus {
     GoalStatus { met, detail }
 }
@@ -548,6 +560,15 @@ fn readonly_check(argv: &[Vec<u8>]) -> Result<(), String> {
 }
 
 impl Challenge {
+    /// Runs the setup commands for `client` and returns the error replies, if any (the tests
+    /// make sure there are none). The app calls it on a fresh or flushed engine.
+    pub fn prepare(&self, engine: &mut Engine, client: crate::engine::ClientId) -> Vec<String> {
+        run_lines(engine, client, &self.setup)
+    }
+    /// Runs the solution ("show solution" then "run it"), returning the error replies.
+    pub fn solve(&self, engine: &mut Engine, client: crate::engine::ClientId) -> Vec<String> {
+        run_lines(engine, client, &self.solution)
+    }
     /// Checks every goal.
     pub fn check(&self, engine: &mut Engine) -> Vec<GoalStatus> {
         self.goals.iter().map(|g| g.check(engine)).collect()
