@@ -4,4 +4,5 @@
 //! server (`src/bin/redis-playground-server.rs`). The web app lives in `app` (wasm32 only).
 
 pub mod engine;
+pub mod lessons;
 pub mod persist;
