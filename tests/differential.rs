@@ -11,6 +11,9 @@
 //! - `@sleep MS` waits on both sides (real time: expiry tests).
 //! - `@fields N CMD ...` compares, for each element of the top-level array reply, only its
 //!   first N sub-elements (COMMAND INFO: name..ACL categories match, tips/key specs may not).
+//! - `@send CMD ...` sends a command without reading its reply (a client that blocks);
+//!   `@read` reads and compares the next reply pending on the current connection (the
+//!   blocked client's answer, a pushed message).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
 //! Every script starts from FLUSHALL on both sides, on fresh connections.
@@ -112,6 +115,19 @@ impl Side {
         let req = encode(&Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect()), 2);
         let (stream, buf) = self.conn(n);
         stream.write_all(&req).expect("write");
+        read_reply(stream, buf)
+    }
+
+    /// Sends argv on connection n without waiting for a reply (`@send`).
+    fn send(&mut self, n: usize, argv: &[Vec<u8>]) {
+        let req = encode(&Reply::Array(argv.iter().map(|a| Reply::Bulk(a.clone())).collect()), 2);
+        let (stream, _) = self.conn(n);
+        stream.write_all(&req).expect("write");
+    }
+
+    /// Reads the next reply pending on connection n (`@read`).
+    fn read(&mut self, n: usize) -> Vec<u8> {
+        let (stream, buf) = self.conn(n);
         read_reply(stream, buf)
     }
 }
@@ -223,6 +239,22 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
                 std::thread::sleep(Duration::from_millis(rest.parse().unwrap_or(0)));
                 continue;
             }
+            "read" => {
+                let (expected, got) = (redis.read(client), ours.read(client));
+                out.compared += 1;
+                if expected == got {
+                    out.matched += 1;
+                } else {
+                    out.failures.push(format!(
+                        "{}:{}: @read\n    redis: {}\n    ours:  {}",
+                        path.display(),
+                        lineno + 1,
+                        show(&expected),
+                        show(&got)
+                    ));
+                }
+                continue;
+            }
             "resp3" | "resp2" => {
                 let v = if directive == "resp3" { "3" } else { "2" };
                 let argv = vec![b"HELLO".to_vec(), v.as_bytes().to_vec()];
@@ -251,6 +283,13 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             "unordered" => (sorted_elements(&redis.call(client, &argv)), sorted_elements(&ours.call(client, &argv))),
             "fields" => {
                 (first_fields(&redis.call(client, &argv), fields), first_fields(&ours.call(client, &argv), fields))
+            }
+            "send" => {
+                redis.send(client, &argv);
+                ours.send(client, &argv);
+                // Give both servers time to park the command before the script goes on.
+                std::thread::sleep(Duration::from_millis(30));
+                continue;
             }
             "nocompare" => {
                 redis.call(client, &argv);

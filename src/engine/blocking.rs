@@ -99,13 +99,18 @@ impl Ctx<'_> {
 /// Parses a blocking timeout in seconds (fractions allowed) into milliseconds, with Redis's
 /// errors: `timeout is not a float or out of range` and `timeout is negative`.
 pub fn parse_timeout_secs(arg: &[u8]) -> Result<i64, super::RedisError> {
-    let secs = super::num::parse_f64(arg)
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| super::RedisError::err("timeout is not a float or out of range"))?;
+    // Infinities parse (strtold accepts them) and then fail the range checks below.
+    let secs =
+        super::num::parse_f64(arg).ok_or_else(|| super::RedisError::err("timeout is not a float or out of range"))?;
     if secs < 0.0 {
         return Err(super::RedisError::err("timeout is negative"));
     }
     let ms = secs * 1000.0;
+    // Redis converts the milliseconds to a long long; on x86 an overflowing conversion yields
+    // LLONG_MIN, which its next check reports as negative (BLPOP k inf, BLPOP k 1e100).
+    if ms >= 9.223_372_036_854_776e18 {
+        return Err(super::RedisError::err("timeout is negative"));
+    }
     if ms > (i64::MAX / 2) as f64 {
         return Err(super::RedisError::err("timeout is out of range"));
     }

@@ -4,6 +4,10 @@
 //! (`read_*`/`write_*`/`set_key`/`delete_key`), which apply lazy expiry, type checks with
 //! Redis's WRONGTYPE error, access-time tracking and the "key modified" signal (WATCH, events).
 
+use super::cmd::hash::HashValue;
+use super::cmd::list::ListValue;
+use super::cmd::set::SetValue;
+use super::cmd::zset::ZSetValue;
 use super::dict::Dict;
 use super::reply::RedisError;
 use super::Ctx;
@@ -61,6 +65,10 @@ impl StrValue {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(StrValue),
+    List(ListValue),
+    Hash(HashValue),
+    Set(SetValue),
+    ZSet(ZSetValue),
 }
 
 impl Value {
@@ -68,12 +76,20 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
+            Value::ZSet(_) => "zset",
         }
     }
     /// The name OBJECT ENCODING reports.
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Value::Str(s) => s.encoding_name(),
+            Value::List(l) => l.encoding_name(),
+            Value::Hash(h) => h.encoding_name(),
+            Value::Set(s) => s.encoding_name(),
+            Value::ZSet(z) => z.encoding_name(),
         }
     }
 }
@@ -224,6 +240,82 @@ impl Ctx<'_> {
             None => Ok(None),
             Some(Entry { value: Value::Str(s), .. }) => Ok(Some(s)),
             #[allow(unreachable_patterns)]
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The list at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_list(&mut self, key: &[u8]) -> Result<Option<&ListValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::List(l), .. }) => Ok(Some(l)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The list at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    /// The caller signals the modification.
+    pub fn write_list(&mut self, key: &[u8]) -> Result<Option<&mut ListValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::List(l), .. }) => Ok(Some(l)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The hash at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_hash(&mut self, key: &[u8]) -> Result<Option<&HashValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Hash(h), .. }) => Ok(Some(h)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The hash at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    /// The caller signals the modification.
+    pub fn write_hash(&mut self, key: &[u8]) -> Result<Option<&mut HashValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Hash(h), .. }) => Ok(Some(h)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_set(&mut self, key: &[u8]) -> Result<Option<&SetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Set(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The set at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    /// The caller signals the change ([`Ctx::signal_modified`]) once it has made it.
+    pub fn write_set(&mut self, key: &[u8]) -> Result<Option<&mut SetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Set(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for reading; `Ok(None)` if missing, WRONGTYPE otherwise.
+    pub fn read_zset(&mut self, key: &[u8]) -> Result<Option<&ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::ZSet(z), .. }) => Ok(Some(z)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The sorted set at `key` for modification; `Ok(None)` if missing, WRONGTYPE otherwise.
+    /// The caller signals the change once it has made it.
+    pub fn write_zset(&mut self, key: &[u8]) -> Result<Option<&mut ZSetValue>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::ZSet(z), .. }) => Ok(Some(z)),
             Some(_) => Err(RedisError::wrong_type()),
         }
     }

@@ -19,6 +19,7 @@ pub mod longdouble;
 pub mod num;
 pub mod reply;
 pub mod resp;
+pub mod skiplist;
 pub mod table;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -34,6 +35,21 @@ pub use table::{CommandSpec, Group};
 pub const REDIS_VERSION: &str = "7.0.15";
 /// Number of logical databases (`databases` config).
 pub const DATABASES: usize = 16;
+
+/// The most elements a negative-count random pick (SRANDMEMBER, HRANDFIELD, ZRANDMEMBER) may
+/// return. Redis would try to build any reply; a browser tab cannot, so larger counts get a
+/// clear error instead of exhausting memory (a deliberate, documented divergence).
+pub const MAX_RANDOM_REPEATS: u64 = 1_000_000;
+
+/// Refuses a negative random-pick count whose reply would exceed [`MAX_RANDOM_REPEATS`].
+pub fn check_random_repeats(count: i64) -> Result<(), RedisError> {
+    if count < 0 && count.unsigned_abs() > MAX_RANDOM_REPEATS {
+        return Err(RedisError::err(format!(
+            "count is too large for the playground: at most {MAX_RANDOM_REPEATS} repeated elements"
+        )));
+    }
+    Ok(())
+}
 
 /// A connection's identity, as CLIENT ID reports it.
 pub type ClientId = u64;

@@ -13,8 +13,9 @@ use super::reply::Reply;
 pub const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
 /// Redis's limit on inline requests and unterminated size lines (`PROTO_INLINE_MAX_SIZE`).
 pub const PROTO_INLINE_MAX_SIZE: usize = 64 * 1024;
-/// Redis's limit on the number of arguments of one multibulk request.
-pub const PROTO_MAX_MULTIBULK_LEN: i64 = 1024 * 1024;
+/// Redis's limit on the number of arguments of one multibulk request (`INT_MAX`; bigger
+/// counts are an "invalid multibulk length").
+pub const PROTO_MAX_MULTIBULK_LEN: i64 = i32::MAX as i64;
 
 /// Formats a double as Redis 7.0 does in replies (`%.17g`, `inf`, `-inf`).
 pub fn double_text(d: f64) -> String {
@@ -161,18 +162,37 @@ pub enum ProtoError {
 }
 
 impl ProtoError {
+    /// The error text (a byte of 0x80 or more in "expected '$'" shows as U+FFFD here; use
+    /// [`ProtoError::to_resp`] for the exact bytes).
     pub fn text(&self) -> String {
-        match self {
-            ProtoError::InvalidMultibulkLength => "ERR Protocol error: invalid multibulk length".into(),
-            ProtoError::InvalidBulkLength => "ERR Protocol error: invalid bulk length".into(),
+        String::from_utf8_lossy(&self.text_bytes()).into_owned()
+    }
+
+    /// The error line exactly as Redis sends it before closing: `-ERR ...\r\n`.
+    pub fn to_resp(&self) -> Vec<u8> {
+        let mut out = vec![b'-'];
+        out.extend(self.text_bytes());
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+
+    fn text_bytes(&self) -> Vec<u8> {
+        let fixed = match self {
+            ProtoError::InvalidMultibulkLength => "invalid multibulk length",
+            ProtoError::InvalidBulkLength => "invalid bulk length",
+            ProtoError::TooBigInline => "too big inline request",
+            ProtoError::TooBigMbulkCount => "too big mbulk count string",
+            ProtoError::TooBigBulkCount => "too big bulk count string",
+            ProtoError::UnbalancedQuotes => "unbalanced quotes in request",
             ProtoError::ExpectedDollar(c) => {
-                format!("ERR Protocol error: expected '$', got '{}'", char::from(*c))
+                // Redis prints the byte raw with %c, then turns CR and LF into spaces.
+                let c = if *c == b'\r' || *c == b'\n' { b' ' } else { *c };
+                let mut t = b"ERR Protocol error: expected '$', got '".to_vec();
+                t.extend_from_slice(&[c, b'\'']);
+                return t;
             }
-            ProtoError::TooBigInline => "ERR Protocol error: too big inline request".into(),
-            ProtoError::TooBigMbulkCount => "ERR Protocol error: too big mbulk count string".into(),
-            ProtoError::TooBigBulkCount => "ERR Protocol error: too big bulk count string".into(),
-            ProtoError::UnbalancedQuotes => "ERR Protocol error: unbalanced quotes in request".into(),
-        }
+        };
+        format!("ERR Protocol error: {fixed}").into_bytes()
     }
 }
 
@@ -186,10 +206,22 @@ fn parse_len(line: &[u8]) -> Option<i64> {
     super::num::parse_i64(line)
 }
 
+/// Where C's `strchr(buf + from, c)` finds `c`: like Redis's request parser, the search stops
+/// at a NUL byte, so a NUL before the terminator leaves the request incomplete.
+fn find_byte(buf: &[u8], from: usize, c: u8) -> Option<usize> {
+    let hay = buf.get(from..)?;
+    let i = hay.iter().position(|&b| b == c || b == 0)?;
+    (hay.get(i) == Some(&c)).then_some(from + i)
+}
+
 /// Parses one request from the front of `buf`.
 ///
 /// Returns `Ok(None)` when more bytes are needed, or `Ok(Some((argv, consumed)))`. An empty
 /// inline line yields an empty argv, which the caller skips, as Redis does.
+///
+/// Size lines are scanned the way Redis's `processMultibulkBuffer` scans them: up to the first
+/// `\r` (which must be followed by one more byte), and the `$` check happens only once that
+/// line is complete, so the same bytes give the same error, or the same wait, as in Redis.
 pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoError> {
     let Some(&first) = buf.first() else {
         return Ok(None);
@@ -197,39 +229,43 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoE
     if first != b'*' {
         return parse_inline(buf);
     }
-    let Some(eol) = find_crlf(buf, 1) else {
+    let Some(cr) = find_byte(buf, 0, b'\r') else {
         if buf.len() > PROTO_INLINE_MAX_SIZE {
             return Err(ProtoError::TooBigMbulkCount);
         }
         return Ok(None);
     };
-    let count = parse_len(&buf[1..eol]).ok_or(ProtoError::InvalidMultibulkLength)?;
+    if cr + 2 > buf.len() {
+        return Ok(None);
+    }
+    let count = parse_len(&buf[1..cr]).ok_or(ProtoError::InvalidMultibulkLength)?;
     if count > PROTO_MAX_MULTIBULK_LEN {
         return Err(ProtoError::InvalidMultibulkLength);
     }
-    let mut pos = eol + 2;
+    let mut pos = cr + 2;
     if count <= 0 {
         return Ok(Some((Vec::new(), pos)));
     }
     let mut argv = Vec::with_capacity(count.min(1024) as usize);
     for _ in 0..count {
-        let Some(&tag) = buf.get(pos) else {
-            return Ok(None);
-        };
-        if tag != b'$' {
-            return Err(ProtoError::ExpectedDollar(tag));
-        }
-        let Some(eol) = find_crlf(buf, pos + 1) else {
-            if buf.len() - pos > PROTO_INLINE_MAX_SIZE {
+        let Some(cr) = find_byte(buf, pos, b'\r') else {
+            if buf.len().saturating_sub(pos) > PROTO_INLINE_MAX_SIZE {
                 return Err(ProtoError::TooBigBulkCount);
             }
             return Ok(None);
         };
-        let len = parse_len(&buf[pos + 1..eol]).ok_or(ProtoError::InvalidBulkLength)?;
+        if cr + 2 > buf.len() {
+            return Ok(None);
+        }
+        let tag = buf.get(pos).copied().unwrap_or(b'\r');
+        if tag != b'$' {
+            return Err(ProtoError::ExpectedDollar(tag));
+        }
+        let len = buf.get(pos + 1..cr).and_then(parse_len).ok_or(ProtoError::InvalidBulkLength)?;
         if !(0..=PROTO_MAX_BULK_LEN).contains(&len) {
             return Err(ProtoError::InvalidBulkLength);
         }
-        let start = eol + 2;
+        let start = cr + 2;
         let end = start + len as usize;
         if buf.len() < end + 2 {
             return Ok(None);
@@ -241,7 +277,7 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoE
 }
 
 fn parse_inline(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoError> {
-    let Some(nl) = buf.iter().position(|&c| c == b'\n') else {
+    let Some(nl) = find_byte(buf, 0, b'\n') else {
         if buf.len() > PROTO_INLINE_MAX_SIZE {
             return Err(ProtoError::TooBigInline);
         }
@@ -399,6 +435,20 @@ mod tests {
         assert_eq!(parse_request(b"*x\r\n"), Err(ProtoError::InvalidMultibulkLength));
         assert_eq!(parse_request(b"*1\r\n:1\r\n"), Err(ProtoError::ExpectedDollar(b':')));
         assert_eq!(parse_request(b"*1\r\n$-5\r\n"), Err(ProtoError::InvalidBulkLength));
+    }
+
+    #[test]
+    fn scans_size_lines_like_redis() {
+        // A NUL before the terminator leaves the request incomplete (C's strchr stops there).
+        assert_eq!(parse_request(b"ping \x00\n"), Ok(None));
+        assert_eq!(parse_request(b"*1\r\n$4\x00\r\n"), Ok(None));
+        // The '$' check waits for a complete size line; a lone CR ends a size line.
+        assert_eq!(parse_request(b"*1\r\n:1"), Ok(None));
+        assert_eq!(parse_request(b"*1\rx\r\n"), Err(ProtoError::ExpectedDollar(b'\r')));
+        assert_eq!(parse_request(b"*2147483647\r\n"), Ok(None));
+        assert_eq!(parse_request(b"*2147483648\r\n"), Err(ProtoError::InvalidMultibulkLength));
+        assert_eq!(ProtoError::ExpectedDollar(0xff).to_resp(), b"-ERR Protocol error: expected '$', got '\xff'\r\n");
+        assert_eq!(ProtoError::ExpectedDollar(b'\n').to_resp(), b"-ERR Protocol error: expected '$', got ' '\r\n");
     }
 
     #[test]

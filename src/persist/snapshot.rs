@@ -13,6 +13,11 @@
 
 use std::fmt;
 
+use crate::engine::cmd::hash::HashValue;
+use crate::engine::cmd::list::ListValue;
+use crate::engine::cmd::set::SetValue;
+use crate::engine::cmd::zset::ZSetValue;
+use crate::engine::dict::Dict;
 use crate::engine::keyspace::{Db, Entry, StrEnc, StrValue, Value};
 use crate::engine::{Engine, DATABASES};
 
@@ -21,6 +26,10 @@ const MAGIC: &[u8; 7] = b"RPGSNAP";
 pub const VERSION: u16 = 1;
 
 const TAG_STRING: u8 = 0;
+const TAG_LIST: u8 = 1;
+const TAG_HASH: u8 = 2;
+const TAG_SET: u8 = 3;
+const TAG_ZSET: u8 = 4;
 
 /// Why a snapshot could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,6 +90,42 @@ fn put_value(out: &mut Vec<u8>, v: &Value) {
                 StrEnc::Raw => 2,
             });
             put_bytes(out, &s.bytes);
+        }
+        Value::List(l) => {
+            out.push(TAG_LIST);
+            out.extend_from_slice(&(l.items.len() as u64).to_le_bytes());
+            for item in &l.items {
+                put_bytes(out, item);
+            }
+        }
+        Value::Hash(h) => {
+            out.push(TAG_HASH);
+            out.push(u8::from(matches!(h, HashValue::Table(_))));
+            out.extend_from_slice(&(h.len() as u64).to_le_bytes());
+            for (f, v) in h.pairs() {
+                put_bytes(out, f);
+                put_bytes(out, v);
+            }
+        }
+        Value::Set(set) => {
+            out.push(TAG_SET);
+            out.push(u8::from(matches!(set, SetValue::Hash(_))));
+            let members = set.members();
+            out.extend_from_slice(&(members.len() as u64).to_le_bytes());
+            for m in &members {
+                put_bytes(out, m);
+            }
+        }
+        Value::ZSet(z) => {
+            out.push(TAG_ZSET);
+            out.push(u8::from(z.encoding_name() == "listpack"));
+            let nodes = z.levels();
+            out.extend_from_slice(&(nodes.len() as u64).to_le_bytes());
+            for (member, score, level) in &nodes {
+                put_bytes(out, member);
+                out.extend_from_slice(&score.to_bits().to_le_bytes());
+                out.push(*level as u8);
+            }
         }
     }
 }
@@ -146,6 +191,22 @@ impl<'a> Reader<'a> {
     fn i64(&mut self) -> Result<i64, SnapshotError> {
         Ok(self.u64()? as i64)
     }
+    fn flag(&mut self, what: &str) -> Result<bool, SnapshotError> {
+        match self.u8()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            other => Err(SnapshotError::Corrupt(format!("bad {what} {other}"))),
+        }
+    }
+    /// An element count, checked against the bytes left so a forged count cannot make the
+    /// reader allocate or loop far beyond the input.
+    fn count(&mut self) -> Result<u64, SnapshotError> {
+        let n = self.u64()?;
+        if n > (self.buf.len() - self.pos) as u64 {
+            return Err(SnapshotError::Truncated);
+        }
+        Ok(n)
+    }
     fn bytes(&mut self) -> Result<Vec<u8>, SnapshotError> {
         let n = self.u64()?;
         let n = usize::try_from(n).map_err(|_| SnapshotError::Truncated)?;
@@ -163,6 +224,74 @@ fn read_value(r: &mut Reader) -> Result<Value, SnapshotError> {
                 other => return Err(SnapshotError::Corrupt(format!("unknown string encoding {other}"))),
             };
             Ok(Value::Str(StrValue { bytes: r.bytes()?, enc }))
+        }
+        TAG_LIST => {
+            let n = r.count()?;
+            let mut l = ListValue::new();
+            for _ in 0..n {
+                l.items.push_back(r.bytes()?);
+            }
+            Ok(Value::List(l))
+        }
+        TAG_HASH => {
+            let table = match r.u8()? {
+                0 => false,
+                1 => true,
+                other => return Err(SnapshotError::Corrupt(format!("unknown hash encoding {other}"))),
+            };
+            let n = r.count()?;
+            let mut pairs = Vec::new();
+            for _ in 0..n {
+                pairs.push((r.bytes()?, r.bytes()?));
+            }
+            Ok(Value::Hash(if table {
+                let mut d = Dict::new();
+                for (f, v) in pairs {
+                    d.insert(f, v);
+                }
+                HashValue::Table(d)
+            } else {
+                HashValue::Listpack(pairs)
+            }))
+        }
+        TAG_SET => {
+            let hashtable = r.flag("set encoding")?;
+            let n = r.count()?;
+            let mut members = Vec::new();
+            for _ in 0..n {
+                members.push(r.bytes()?);
+            }
+            if hashtable {
+                let mut d = Dict::new();
+                for m in members {
+                    d.insert(m, ());
+                }
+                Ok(Value::Set(SetValue::Hash(d)))
+            } else {
+                let mut ints = Vec::new();
+                for m in &members {
+                    let n = crate::engine::num::parse_i64(m)
+                        .ok_or_else(|| SnapshotError::Corrupt("non-integer member in an intset".into()))?;
+                    ints.push(n);
+                }
+                ints.sort_unstable();
+                ints.dedup();
+                Ok(Value::Set(SetValue::Intset(ints)))
+            }
+        }
+        TAG_ZSET => {
+            let listpack = r.flag("zset encoding")?;
+            let n = r.count()?;
+            let mut nodes = Vec::new();
+            for _ in 0..n {
+                let member = r.bytes()?;
+                let score = f64::from_bits(r.u64()?);
+                if score.is_nan() {
+                    return Err(SnapshotError::Corrupt("NaN score".into()));
+                }
+                nodes.push((member, score, usize::from(r.u8()?)));
+            }
+            Ok(Value::ZSet(ZSetValue::restore(nodes, listpack)))
         }
         other => Err(SnapshotError::Corrupt(format!("unknown value type {other}"))),
     }
@@ -191,7 +320,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Db>, SnapshotError> {
     let count = r.u16()?;
     for _ in 0..count {
         let index = usize::from(r.u16()?);
-        let keys = r.u64()?;
+        let keys = r.count()?;
         let db = dbs.get_mut(index).ok_or_else(|| SnapshotError::Corrupt(format!("database {index} out of range")))?;
         for _ in 0..keys {
             let key = r.bytes()?;
@@ -229,7 +358,18 @@ mod tests {
     fn engine_with_data() -> Engine {
         let (mut e, _) = Engine::with_virtual_clock();
         let c = e.connect();
-        for line in ["set a 1", "set b \"\\x00\\xffbin\"", "set t v ex 100", "select 5", "set other x"] {
+        for line in [
+            "set a 1",
+            "set b \"\\x00\\xffbin\"",
+            "set t v ex 100",
+            "rpush l x \"\" z",
+            "hset h f1 v1 f2 v2",
+            "sadd si 3 1 2",
+            "sadd sh a b c",
+            "zadd z 1 a 2.5 b -inf c",
+            "select 5",
+            "set other x",
+        ] {
             assert!(!e.execute_line(c, line).unwrap_or(Reply::Nil).is_error(), "{line}");
         }
         e
@@ -241,7 +381,16 @@ mod tests {
         let bytes = export(&e);
         let (mut f, _) = Engine::with_virtual_clock();
         let s = import(&mut f, &bytes).unwrap();
-        assert_eq!(s, ImportSummary { keys: 4, databases: 2 });
+        assert_eq!(s, ImportSummary { keys: 9, databases: 2 });
+        let c0 = f.connect();
+        assert_eq!(f.execute_line(c0, "lrange l 0 -1").ok(), Some(Reply::bulks([&b"x"[..], b"", b"z"])));
+        assert_eq!(
+            f.execute_line(c0, "hgetall h").ok(),
+            Some(Reply::Map(vec![
+                (Reply::bulk_str("f1"), Reply::bulk_str("v1")),
+                (Reply::bulk_str("f2"), Reply::bulk_str("v2"))
+            ]))
+        );
         assert_eq!(export(&f), bytes);
         let c = f.connect();
         assert_eq!(f.execute_line(c, "get b").unwrap(), Reply::bulk(b"\x00\xffbin".to_vec()));

@@ -5,10 +5,23 @@
 
 pub mod connection;
 pub mod generic;
+pub mod hash;
+pub mod list;
 pub mod server;
+pub mod set;
 pub mod string;
+pub mod zset;
 
 use super::table::CommandSpec;
 
 /// Every module's command table.
-pub const TABLES: &[&[CommandSpec]] = &[connection::COMMANDS, string::COMMANDS, generic::COMMANDS, server::COMMANDS];
+pub const TABLES: &[&[CommandSpec]] = &[
+    connection::COMMANDS,
+    string::COMMANDS,
+    generic::COMMANDS,
+    server::COMMANDS,
+    list::COMMANDS,
+    hash::COMMANDS,
+    set::COMMANDS,
+    zset::COMMANDS,
+];
