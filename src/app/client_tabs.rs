@@ -1,5 +1,5 @@
 //! The tab strip over the console: one tab per client connection, a dot on tabs with unseen
-//! output, an hourglass on blocked ones, and buttons to add and close clients.
+//! output, a "waiting" flag on blocked ones, and buttons to add and close clients.
 
 use yew::prelude::*;
 
@@ -30,7 +30,7 @@ pub fn client_tabs(props: &ClientTabsProps) -> Html {
                 <button class="tab-label" onclick={select} title={format!("connection id {}", c.id)}>
                     { label }
                     if c.db != 0 { <span class="tab-db">{ format!("[{}]", c.db) }</span> }
-                    if c.blocked.is_some() { <span class="tab-flag" title="blocked">{ " ⏳" }</span> }
+                    if c.blocked.is_some() { <span class="tab-flag" title="blocked">{ "waiting" }</span> }
                     if c.unread { <span class="tab-dot" title="new output">{ " •" }</span> }
                 </button>
                 if closable {

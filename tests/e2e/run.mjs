@@ -101,6 +101,7 @@ try {
       assert(vals.join(",") === "y,x", `boxes ${vals}`);
       await run("RPUSH l z");
       await page.waitForFunction(() => document.querySelectorAll(".viz-list .box.enter").length === 3);
+      await page.waitForTimeout(500); // let the push animation finish
       await page.screenshot({ path: path.join(artifacts, "viz-list.png") });
     } else {
       assert(r.startsWith("(error) ERR unknown command 'LPUSH'"), r);
@@ -216,6 +217,32 @@ try {
     const list = await run("CLIENT LIST");
     assert(list.split("id=").length - 1 === 2, `two clients listed: ${list}`);
     await page.screenshot({ path: path.join(artifacts, "desktop-light.png") });
+  });
+
+  await check("a blocked client waits and gets the pushed reply", async () => {
+    const r = await run("LPUSH probe 1");
+    if (!r.startsWith("(integer)")) {
+      console.log("     (lists are not in the engine yet: blocking not asserted)");
+      return;
+    }
+    await run("DEL probe");
+    await page.locator(".tab-label", { hasText: "client 2" }).click();
+    assert((await run("SELECT 0")) === "OK", "SELECT 0");
+    await cmd.fill("BLPOP jobs 0");
+    await cmd.press("Enter");
+    await page.locator(".console .waiting").waitFor();
+    assert(await cmd.isDisabled(), "input not disabled while blocked");
+    await page.locator(".tab.active .tab-flag").waitFor();
+    await page.screenshot({ path: path.join(artifacts, "blocked.png") });
+    await page.locator(".tab-label", { hasText: "client 1" }).click();
+    assert((await run("RPUSH jobs hello")) === "(integer) 1", "RPUSH");
+    await page.locator(".tab", { hasText: "client 2" }).locator(".tab-dot").waitFor();
+    await page.locator(".tab-label", { hasText: "client 2" }).click();
+    await page.waitForFunction(() => !document.querySelector(".console .waiting"));
+    const out = (await outputs.last().textContent()).replace(/\n$/, "");
+    assert(out === '1) "jobs"\n2) "hello"', JSON.stringify(out));
+    assert(!(await cmd.isDisabled()), "input still disabled");
+    await page.locator(".tab-label", { hasText: "client 1" }).click();
   });
 
   await check("Ctrl+L clears the console", async () => {
