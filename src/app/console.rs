@@ -90,7 +90,8 @@ pub fn console(props: &ConsoleProps) -> Html {
                         input.set(text);
                     }
                 }
-                "Tab" => {
+                // On an empty line Tab moves focus as usual, so the page stays keyboard-navigable.
+                "Tab" if !input.is_empty() => {
                     e.prevent_default();
                     let current = (*input).clone();
                     if current.contains(' ') {
