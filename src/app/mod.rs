@@ -78,6 +78,28 @@ fn prefers_dark() -> bool {
         .unwrap_or(false)
 }
 
+/// Offers `bytes` as a file download (`redis-playground.rpsnap`).
+fn download(bytes: &[u8]) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |_| "the browser refused".to_string();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download("redis-playground.rpsnap");
+    a.click();
+    // Revoked a little later: revoking at once can cancel the download in some browsers.
+    Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
 fn notice(error: bool, text: impl Into<String>) -> Action {
     Action::Notice(Some(Notice { error, text: text.into() }))
 }
@@ -232,6 +254,32 @@ pub fn app() -> Html {
         })
     };
 
+    let on_download = {
+        let engine = state.engine.clone();
+        let d = d.clone();
+        Callback::from(move |_: ()| {
+            let bytes = snapshot::export(&engine.borrow());
+            if let Err(e) = download(&bytes) {
+                d.dispatch(notice(true, format!("Could not download: {e}")));
+            }
+        })
+    };
+    let on_import_file = {
+        let d = d.clone();
+        Callback::from(move |file: web_sys::File| {
+            let d = d.clone();
+            spawn_local(async move {
+                let label = file.name();
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buf) => {
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        d.dispatch(Action::Import { bytes, label, quiet: false });
+                    }
+                    Err(_) => d.dispatch(notice(true, format!("Could not read the file \"{label}\"."))),
+                }
+            });
+        })
+    };
     let act: Callback<Action> = {
         let d = d.clone();
         Callback::from(move |a| d.dispatch(a))
@@ -284,6 +332,8 @@ pub fn app() -> Html {
                         {on_save}
                         {on_restore}
                         {on_delete}
+                        {on_download}
+                        {on_import_file}
                     />
                     <LessonPanel on_run={on_run} />
                 </aside>

@@ -16,6 +16,10 @@ pub struct SnapshotsProps {
     pub on_save: Callback<String>,
     pub on_restore: Callback<String>,
     pub on_delete: Callback<String>,
+    /// Downloads the current data as a snapshot file.
+    pub on_download: Callback<()>,
+    /// Restores from a snapshot file the learner picked.
+    pub on_import_file: Callback<web_sys::File>,
 }
 
 fn when(ms: f64) -> String {
@@ -62,6 +66,18 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
             </li>
         }
     });
+    let download = props.on_download.reform(|_: MouseEvent| ());
+    let onchange = {
+        let cb = props.on_import_file.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                cb.emit(file);
+            }
+            // Picking the same file again must fire another change.
+            input.set_value("");
+        })
+    };
     html! {
         <section class="panel snapshots" aria-label="snapshots">
             <header class="panel-head"><h2>{ "Snapshots" }</h2><span class="count">{ "autosaved" }</span></header>
@@ -70,6 +86,13 @@ pub fn snapshots(props: &SnapshotsProps) -> Html {
                     value={(*name).clone()} {oninput} />
                 <button class="btn" type="submit">{ "save" }</button>
             </form>
+            <div class="snap-files">
+                <button class="btn subtle" onclick={download}>{ "download file" }</button>
+                <label class="btn subtle file-pick">
+                    { "import file…" }
+                    <input class="snap-file" type="file" accept=".rpsnap,application/octet-stream" {onchange} />
+                </label>
+            </div>
             if let Some(n) = &props.notice {
                 <p class={classes!("notice", n.error.then_some("error"))} role="status">{ n.text.clone() }</p>
             }

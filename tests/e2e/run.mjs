@@ -304,6 +304,23 @@ try {
     await page.screenshot({ path: path.join(artifacts, "snapshot-error.png") });
   });
 
+  await check("snapshot file: download, import, corrupt file refused", async () => {
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.locator("button", { hasText: "download file" }).click()]);
+    const file = path.join(profile, "dump.rpsnap");
+    await dl.saveAs(file);
+    assert((await run("FLUSHALL")) === "OK", "FLUSHALL");
+    await page.waitForFunction(() => document.querySelectorAll(".key-row").length === 0);
+    await page.locator("input.snap-file").setInputFiles(file);
+    await page.locator(".notice", { hasText: 'Restored "dump.rpsnap"' }).waitFor();
+    assert((await run("GET after")) === '"reload"', "restored from file");
+    const bad = path.join(profile, "bad.rpsnap");
+    fs.writeFileSync(bad, "this is not a snapshot");
+    await page.locator("input.snap-file").setInputFiles(bad);
+    const text = await page.locator(".notice.error").textContent();
+    assert(text.includes('Could not restore "bad.rpsnap"') && text.includes("not a Redis Playground snapshot"), text);
+    assert((await run("GET after")) === '"reload"', "data kept after a bad file");
+  });
+
   await check("dark theme toggle", async () => {
     await page.locator(".theme-toggle").click();
     const t = await page.evaluate(() => document.documentElement.dataset.theme);
