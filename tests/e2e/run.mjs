@@ -109,6 +109,30 @@ try {
     }
   });
 
+  await check("hash, set and sorted set visualizers (when the engine has them)", async () => {
+    const cases = [
+      ["HSET h name ada lang rust", "(integer) 2", "h", async () => (await page.locator(".viz-table td").allTextContents()).join(",") === "name,ada,lang,rust"],
+      ["SADD s b a", "(integer) 2", "s", async () => (await page.locator(".viz-set .chip").allTextContents()).join(",") === "a,b"],
+      ["ZADD z 2 two 1 one", "(integer) 2", "z", async () => (await page.locator(".viz-table td").allTextContents()).join(",") === "one,1,two,2"],
+    ];
+    for (const [line, ok, key, test] of cases) {
+      const r = await run(line);
+      if (r !== ok) {
+        console.log(`     (${line.split(" ")[0]} gave ${r}: not asserted)`);
+        continue;
+      }
+      await keyRow(key).first().click();
+      let good = false;
+      for (let i = 0; i < 30 && !good; i++) {
+        good = await test();
+        if (!good) await page.waitForTimeout(100);
+      }
+      assert(good, `${key} visualizer`);
+      if (key === "z") await page.screenshot({ path: path.join(artifacts, "viz-zset.png") });
+      await run(`DEL ${key}`);
+    }
+  });
+
   await check("syntax hint after the command name", async () => {
     await cmd.fill("SET ");
     const h = await page.locator(".syntax-hint").textContent();

@@ -8,7 +8,9 @@
 pub mod list;
 pub mod panel;
 pub mod string;
+pub mod table;
 
+use redis_playground::engine::resp::to_resp2;
 use redis_playground::engine::{ClientId, Engine, Reply};
 
 /// What a visualizer shows for one key.
@@ -21,15 +23,23 @@ pub enum KeyView {
         encoding: String,
     },
     List(Vec<Vec<u8>>),
+    /// Field/value pairs, in the hash's own order.
+    Hash(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Members, sorted for a stable display (a set has no order).
+    Set(Vec<Vec<u8>>),
+    /// Members with their scores as Redis prints them, lowest score first.
+    ZSet(Vec<(Vec<u8>, Vec<u8>)>),
     /// A type without a visualizer yet.
     Other {
         type_name: String,
     },
 }
 
+/// Runs a command and returns its reply in RESP2 shape (flat pairs, scores as bulk strings),
+/// as a RESP2 client would see it.
 fn run(engine: &mut Engine, client: ClientId, argv: &[&[u8]]) -> Reply {
     let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.to_vec()).collect();
-    engine.execute(client, &argv)
+    to_resp2(&engine.execute(client, &argv))
 }
 
 fn bulk(r: Reply) -> Option<Vec<u8>> {
@@ -69,8 +79,30 @@ fn read_view(engine: &mut Engine, client: ClientId, db: usize, key: &[u8]) -> Ke
             Reply::Array(items) => KeyView::List(items.into_iter().filter_map(bulk).collect()),
             _ => KeyView::Other { type_name },
         },
+        "hash" => match run(engine, client, &[b"HGETALL", key]) {
+            Reply::Array(items) => KeyView::Hash(pairs(items)),
+            _ => KeyView::Other { type_name },
+        },
+        "set" => match run(engine, client, &[b"SMEMBERS", key]) {
+            Reply::Array(items) => {
+                let mut members: Vec<Vec<u8>> = items.into_iter().filter_map(bulk).collect();
+                members.sort();
+                KeyView::Set(members)
+            }
+            _ => KeyView::Other { type_name },
+        },
+        "zset" => match run(engine, client, &[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]) {
+            Reply::Array(items) => KeyView::ZSet(pairs(items)),
+            _ => KeyView::Other { type_name },
+        },
         _ => KeyView::Other { type_name },
     }
+}
+
+/// A flat `[k1, v1, k2, v2, ...]` reply (RESP2 HGETALL, ZRANGE WITHSCORES) as pairs.
+fn pairs(items: Vec<Reply>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let flat: Vec<Vec<u8>> = items.into_iter().filter_map(bulk).collect();
+    flat.chunks_exact(2).map(|c| (c[0].clone(), c[1].clone())).collect()
 }
 
 /// The open key's view plus what the list animation needs: a stable id per element (so pushes

@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use super::list::ListViz;
 use super::string::StringViz;
+use super::table::{MembersViz, PairsViz};
 use super::{KeyView, VizState};
 use crate::app::key_browser::key_text;
 
@@ -24,6 +25,9 @@ pub fn viz_panel(props: &VizPanelProps) -> Html {
             ("string", html! { <StringViz bytes={bytes.clone()} encoding={encoding.clone()} /> })
         }
         KeyView::List(items) => ("list", html! { <ListViz items={items.clone()} state={(**v).clone()} /> }),
+        KeyView::Hash(rows) => ("hash", html! { <PairsViz rows={rows.clone()} left="field" right="value" /> }),
+        KeyView::ZSet(rows) => ("zset", html! { <PairsViz rows={rows.clone()} left="member" right="score" /> }),
+        KeyView::Set(members) => ("set", html! { <MembersViz members={members.clone()} /> }),
         KeyView::Other { type_name } => (
             type_name.as_str(),
             html! { <p class="empty">{ format!("No visualizer for {type_name} values yet.") }</p> },
