@@ -197,10 +197,6 @@ impl Engine {
                         self.blocking.remove_client(id);
                         self.push_to(id, reply);
                     }
-                    // Stop serving this key once it is gone: later waiters would only re-block.
-                    if !self.db_mut(slot.0).keys.contains_key(&slot.1) {
-                        break;
-                    }
                 }
             }
         }

@@ -69,6 +69,7 @@ pub enum Value {
     Hash(HashValue),
     Set(SetValue),
     ZSet(ZSetValue),
+    Stream(Box<super::stream::Stream>),
 }
 
 impl Value {
@@ -80,6 +81,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
     /// The name OBJECT ENCODING reports.
@@ -90,6 +92,7 @@ impl Value {
             Value::Hash(h) => h.encoding_name(),
             Value::Set(s) => s.encoding_name(),
             Value::ZSet(z) => z.encoding_name(),
+            Value::Stream(_) => "stream",
         }
     }
 }
@@ -316,6 +319,24 @@ impl Ctx<'_> {
         match self.lookup(key, Access::Write) {
             None => Ok(None),
             Some(Entry { value: Value::ZSet(z), .. }) => Ok(Some(z)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The stream at `key` for reading; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn read_stream(&mut self, key: &[u8]) -> Result<Option<&super::stream::Stream>, RedisError> {
+        match self.lookup(key, Access::Read) {
+            None => Ok(None),
+            Some(Entry { value: Value::Stream(s), .. }) => Ok(Some(s)),
+            Some(_) => Err(RedisError::wrong_type()),
+        }
+    }
+
+    /// The stream at `key` for modification; `Ok(None)` if missing, WRONGTYPE for other types.
+    pub fn write_stream(&mut self, key: &[u8]) -> Result<Option<&mut super::stream::Stream>, RedisError> {
+        match self.lookup(key, Access::Write) {
+            None => Ok(None),
+            Some(Entry { value: Value::Stream(s), .. }) => Ok(Some(s)),
             Some(_) => Err(RedisError::wrong_type()),
         }
     }

@@ -20,6 +20,7 @@ pub mod num;
 pub mod reply;
 pub mod resp;
 pub mod skiplist;
+pub mod stream;
 pub mod table;
 
 use std::collections::{BTreeMap, VecDeque};

@@ -30,6 +30,7 @@ const TAG_LIST: u8 = 1;
 const TAG_HASH: u8 = 2;
 const TAG_SET: u8 = 3;
 const TAG_ZSET: u8 = 4;
+const TAG_STREAM: u8 = 5;
 
 /// Why a snapshot could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,6 +127,10 @@ fn put_value(out: &mut Vec<u8>, v: &Value) {
                 out.extend_from_slice(&score.to_bits().to_le_bytes());
                 out.push(*level as u8);
             }
+        }
+        Value::Stream(s) => {
+            out.push(TAG_STREAM);
+            put_bytes(out, &s.encode());
         }
     }
 }
@@ -293,6 +298,9 @@ fn read_value(r: &mut Reader) -> Result<Value, SnapshotError> {
             }
             Ok(Value::ZSet(ZSetValue::restore(nodes, listpack)))
         }
+        TAG_STREAM => crate::engine::stream::Stream::decode(&r.bytes()?)
+            .map(|s| Value::Stream(Box::new(s)))
+            .ok_or_else(|| SnapshotError::Corrupt("bad stream payload".into())),
         other => Err(SnapshotError::Corrupt(format!("unknown value type {other}"))),
     }
 }
