@@ -114,6 +114,7 @@ try {
       ["HSET h name ada lang rust", "(integer) 2", "h", async () => (await page.locator(".viz-table td").allTextContents()).join(",") === "name,ada,lang,rust"],
       ["SADD s b a", "(integer) 2", "s", async () => (await page.locator(".viz-set .chip").allTextContents()).join(",") === "a,b"],
       ["ZADD z 2 two 1 one", "(integer) 2", "z", async () => (await page.locator(".viz-table td").allTextContents()).join(",") === "one,1,two,2"],
+      ["XADD st 1-1 temp 20 unit C", '"1-1"', "st", async () => (await page.locator(".viz-table td").allTextContents()).join(",") === "1-1,temp=20  unit=C"],
     ];
     for (const [line, ok, key, test] of cases) {
       const r = await run(line);

@@ -29,6 +29,8 @@ pub enum KeyView {
     Set(Vec<Vec<u8>>),
     /// Members with their scores as Redis prints them, lowest score first.
     ZSet(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Entries, oldest first: id and field/value pairs.
+    Stream(Vec<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)>),
     /// A type without a visualizer yet.
     Other {
         type_name: String,
@@ -93,6 +95,24 @@ fn read_view(engine: &mut Engine, client: ClientId, db: usize, key: &[u8]) -> Ke
         },
         "zset" => match run(engine, client, &[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]) {
             Reply::Array(items) => KeyView::ZSet(pairs(items)),
+            _ => KeyView::Other { type_name },
+        },
+        "stream" => match run(engine, client, &[b"XRANGE", key, b"-", b"+", b"COUNT", b"500"]) {
+            Reply::Array(items) => KeyView::Stream(
+                items
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Reply::Array(mut parts) if parts.len() == 2 => {
+                            let fields = match parts.pop() {
+                                Some(Reply::Array(f)) => pairs(f),
+                                _ => Vec::new(),
+                            };
+                            Some((bulk(parts.pop()?)?, fields))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+            ),
             _ => KeyView::Other { type_name },
         },
         _ => KeyView::Other { type_name },

@@ -27,6 +27,17 @@ pub fn viz_panel(props: &VizPanelProps) -> Html {
         KeyView::List(items) => ("list", html! { <ListViz items={items.clone()} state={(**v).clone()} /> }),
         KeyView::Hash(rows) => ("hash", html! { <PairsViz rows={rows.clone()} left="field" right="value" /> }),
         KeyView::ZSet(rows) => ("zset", html! { <PairsViz rows={rows.clone()} left="member" right="score" /> }),
+        KeyView::Stream(entries) => {
+            let rows: Vec<(Vec<u8>, Vec<u8>)> = entries
+                .iter()
+                .map(|(id, fields)| {
+                    let text: Vec<String> =
+                        fields.iter().map(|(f, v)| format!("{}={}", key_text(f), key_text(v))).collect();
+                    (id.clone(), text.join("  ").into_bytes())
+                })
+                .collect();
+            ("stream", html! { <PairsViz rows={rows} left="entry id" right="fields" /> })
+        }
         KeyView::Set(members) => ("set", html! { <MembersViz members={members.clone()} /> }),
         KeyView::Other { type_name } => (
             type_name.as_str(),
