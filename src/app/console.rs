@@ -45,12 +45,19 @@ pub fn console(props: &ConsoleProps) -> Html {
         // Keep the newest output in view, and the prompt focused when it comes back.
         let scroll_ref = scroll_ref.clone();
         let input_ref = input_ref.clone();
-        use_effect_with((client.lines.len(), blocked, props.focus_token), move |_| {
+        use_effect_with((client.lines.len(), blocked, props.focus_token), move |(_, blocked, _)| {
+            let blocked = *blocked;
             if let Some(el) = scroll_ref.cast::<Element>() {
                 el.set_scroll_top(el.scroll_height());
             }
             if let Some(i) = input_ref.cast::<HtmlInputElement>() {
                 let _ = i.focus();
+            }
+            // While blocked the input is disabled: keep focus on the pane so Ctrl+C works.
+            if blocked {
+                if let Some(el) = scroll_ref.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
             }
         });
     }
@@ -139,9 +146,18 @@ pub fn console(props: &ConsoleProps) -> Html {
     let hint = if blocked { None } else { help::hint(&input) };
     let lines = client.lines.iter().enumerate().map(|(i, line)| html! { <LineView key={i} line={line.clone()} /> });
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
+    let pane_keydown = {
+        let on_cancel = props.on_cancel.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if blocked && e.ctrl_key() && e.key().eq_ignore_ascii_case("c") {
+                e.prevent_default();
+                on_cancel.emit(());
+            }
+        })
+    };
 
     html! {
-        <section class="console" ref={scroll_ref} {onclick} aria-label="Redis console">
+        <section class="console" ref={scroll_ref} {onclick} onkeydown={pane_keydown} tabindex="-1" aria-label="Redis console">
             { for lines }
             if let Some(cmd) = client.blocked.clone() {
                 <div class="line waiting" role="status">

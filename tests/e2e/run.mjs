@@ -267,6 +267,13 @@ try {
     const out = (await outputs.last().textContent()).replace(/\n$/, "");
     assert(out === '1) "jobs"\n2) "hello"', JSON.stringify(out));
     assert(!(await cmd.isDisabled()), "input still disabled");
+    // Ctrl+C on a blocked pane interrupts it, like redis-cli.
+    await cmd.fill("BLPOP nothing 0");
+    await cmd.press("Enter");
+    await page.locator(".console .waiting").waitFor();
+    await page.keyboard.press("Control+c");
+    await page.waitForFunction(() => !document.querySelector(".console .waiting"));
+    assert(!(await cmd.isDisabled()), "input still disabled after Ctrl+C");
     await page.locator(".tab-label", { hasText: "client 1" }).click();
   });
 
