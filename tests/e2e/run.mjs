@@ -387,6 +387,14 @@ try {
     await page.locator(".challenge.done").waitFor();
   });
 
+  await check("prefers-color-scheme picks the theme until the toggle is used", async () => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "dark" });
+    assert((await bg()) === "rgb(15, 17, 21)", "dark system theme");
+    await page.emulateMedia({ colorScheme: "light" });
+    assert((await bg()) === "rgb(247, 247, 245)", "light system theme");
+  });
+
   await check("dark theme toggle", async () => {
     await page.locator(".theme-toggle").click();
     const t = await page.evaluate(() => document.documentElement.dataset.theme);
