@@ -45,7 +45,8 @@ pub fn console(props: &ConsoleProps) -> Html {
         // Keep the newest output in view, and the prompt focused when it comes back.
         let scroll_ref = scroll_ref.clone();
         let input_ref = input_ref.clone();
-        use_effect_with((client.lines.len(), blocked, props.focus_token), move |(_, blocked, _)| {
+        let last = client.lines.last().map(|l| l.id);
+        use_effect_with((last, blocked, props.focus_token), move |(_, blocked, _)| {
             let blocked = *blocked;
             if let Some(el) = scroll_ref.cast::<Element>() {
                 el.set_scroll_top(el.scroll_height());
@@ -144,7 +145,7 @@ pub fn console(props: &ConsoleProps) -> Html {
     };
 
     let hint = if blocked { None } else { help::hint(&input) };
-    let lines = client.lines.iter().enumerate().map(|(i, line)| html! { <LineView key={i} line={line.clone()} /> });
+    let lines = client.lines.iter().map(|line| html! { <LineView key={line.id} line={line.clone()} /> });
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let pane_keydown = {
         let on_cancel = props.on_cancel.clone();

@@ -35,11 +35,25 @@ pub struct Line {
     pub text: Rc<str>,
     /// Number of text lines, counted once (large replies are shown in pages).
     pub rows: usize,
+    /// Unique id, the entry's stable key when old entries are dropped from the front.
+    pub id: u64,
+}
+
+/// Scrollback entries kept per console; older ones are dropped.
+pub const SCROLLBACK_LIMIT: usize = 1000;
+
+thread_local! {
+    static NEXT_LINE_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 impl Line {
     pub fn new(kind: LineKind, text: &str) -> Line {
-        Line { kind, rows: text.lines().count(), text: Rc::from(text) }
+        let id = NEXT_LINE_ID.with(|n| {
+            let id = n.get();
+            n.set(id + 1);
+            id
+        });
+        Line { kind, rows: text.lines().count(), text: Rc::from(text), id }
     }
     fn reply(text: &str) -> Line {
         let kind = if text.starts_with("(error)") { LineKind::Error } else { LineKind::Output };
@@ -68,7 +82,12 @@ impl ClientState {
         }
     }
     fn push(&mut self, line: Line) {
-        Rc::make_mut(&mut self.lines).push(line);
+        let lines = Rc::make_mut(&mut self.lines);
+        lines.push(line);
+        if lines.len() > SCROLLBACK_LIMIT {
+            let extra = lines.len() - SCROLLBACK_LIMIT;
+            lines.drain(..extra);
+        }
     }
 }
 
