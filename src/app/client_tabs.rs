@@ -12,6 +12,9 @@ pub struct ClientTabsProps {
     pub on_select: Callback<usize>,
     pub on_close: Callback<usize>,
     pub on_add: Callback<()>,
+    /// Side-by-side panes instead of one console at a time.
+    pub split: bool,
+    pub on_split: Callback<()>,
 }
 
 #[function_component(ClientTabs)]
@@ -40,10 +43,17 @@ pub fn client_tabs(props: &ClientTabsProps) -> Html {
         }
     });
     let add = props.on_add.reform(|_: MouseEvent| ());
+    let split = props.on_split.reform(|_: MouseEvent| ());
     html! {
         <nav class="tabs" role="tablist" aria-label="clients">
             { for tabs }
             <button class="tab-add" onclick={add} title="connect another client" aria-label="add client">{ "+ client" }</button>
+            if props.clients.len() > 1 {
+                <button class={classes!("tab-add", "split-toggle", props.split.then_some("on"))} onclick={split}
+                    aria-pressed={props.split.to_string()} title="show every client side by side">
+                    { if props.split { "▣ tabs" } else { "◫ side by side" } }
+                </button>
+            }
         </nav>
     }
 }

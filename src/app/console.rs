@@ -18,6 +18,15 @@ pub struct ConsoleProps {
     pub on_run: Callback<String>,
     pub on_clear: Callback<()>,
     pub on_cancel: Callback<()>,
+    /// The pane got focus (split view: it becomes the active client).
+    #[prop_or_default]
+    pub on_focus: Callback<()>,
+    /// Whether this pane is the active client's (only the active pane takes focus by itself).
+    #[prop_or(true)]
+    pub active: bool,
+    /// A label over the pane (split view).
+    #[prop_or_default]
+    pub label: Option<String>,
     /// Text to put on the prompt line (a lesson block clicked), with a counter to resend.
     #[prop_or_default]
     pub focus_token: u64,
@@ -46,10 +55,14 @@ pub fn console(props: &ConsoleProps) -> Html {
         let scroll_ref = scroll_ref.clone();
         let input_ref = input_ref.clone();
         let last = client.lines.last().map(|l| l.id);
+        let active = props.active;
         use_effect_with((last, blocked, props.focus_token), move |(_, blocked, _)| {
             let blocked = *blocked;
             if let Some(el) = scroll_ref.cast::<Element>() {
                 el.set_scroll_top(el.scroll_height());
+            }
+            if !active {
+                return;
             }
             if let Some(i) = input_ref.cast::<HtmlInputElement>() {
                 let _ = i.focus();
@@ -157,8 +170,12 @@ pub fn console(props: &ConsoleProps) -> Html {
         })
     };
 
+    let onfocusin = props.on_focus.reform(|_: FocusEvent| ());
     html! {
-        <section class="console" ref={scroll_ref} {onclick} onkeydown={pane_keydown} tabindex="-1" aria-label="Redis console">
+        <section class="console" ref={scroll_ref} {onclick} onkeydown={pane_keydown} {onfocusin} tabindex="-1" aria-label="Redis console">
+            if let Some(label) = props.label.clone() {
+                <div class="pane-label">{ label }</div>
+            }
             { for lines }
             if let Some(cmd) = client.blocked.clone() {
                 <div class="line waiting" role="status">

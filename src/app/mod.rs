@@ -113,6 +113,7 @@ pub fn app() -> Html {
     let snaps = use_state(|| Rc::new(Vec::new()));
     let theme = use_state(|| storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()));
     let loaded = use_state(|| false);
+    let split = use_state(|| false);
 
     let refresh_snaps = {
         let snaps = snaps.clone();
@@ -199,6 +200,11 @@ pub fn app() -> Html {
         })
     };
 
+    let toggle_split = {
+        let split = split.clone();
+        Callback::from(move |_: ()| split.set(!*split))
+    };
+    let split = *split;
     let d = state.dispatcher();
     let on_run = {
         let d = d.clone();
@@ -302,8 +308,48 @@ pub fn app() -> Html {
                         on_select={act.reform(Action::SelectClient)}
                         on_close={act.reform(Action::CloseClient)}
                         on_add={act.reform(|_| Action::AddClient)}
+                        {split}
+                        on_split={toggle_split}
                     />
-                    if let Some(c) = active {
+                    if split && state.clients.len() > 1 {
+                        <div class="consoles split">
+                            { for state.clients.iter().enumerate().map(|(i, c)| {
+                                // Each pane acts on its own client: select it, then act.
+                                let pane = |a: fn(()) -> Action| {
+                                    let d = d.clone();
+                                    Callback::from(move |_: ()| {
+                                        d.dispatch(Action::SelectClient(i));
+                                        d.dispatch(a(()));
+                                    })
+                                };
+                                let run = {
+                                    let d = d.clone();
+                                    Callback::from(move |line: String| {
+                                        d.dispatch(Action::SelectClient(i));
+                                        d.dispatch(Action::Run(line));
+                                    })
+                                };
+                                let focus = {
+                                    let d = d.clone();
+                                    let active = state.active;
+                                    Callback::from(move |_: ()| if active != i { d.dispatch(Action::SelectClient(i)) })
+                                };
+                                let label = format!("client {}{}", c.uid, if i == state.active { " (active)" } else { "" });
+                                html! {
+                                    <Console
+                                        key={c.uid}
+                                        client={c.clone()}
+                                        on_run={run}
+                                        on_clear={pane(|_| Action::Clear)}
+                                        on_cancel={pane(|_| Action::Cancel)}
+                                        on_focus={focus}
+                                        active={i == state.active}
+                                        label={Some(label)}
+                                    />
+                                }
+                            }) }
+                        </div>
+                    } else if let Some(c) = active {
                         <Console
                             key={c.uid}
                             client={c.clone()}

@@ -277,6 +277,30 @@ try {
     await page.locator(".tab-label", { hasText: "client 1" }).click();
   });
 
+  await check("side-by-side panes: each runs in its own client", async () => {
+    await page.locator(".split-toggle").click();
+    await page.locator(".consoles.split .console").nth(1).waitFor();
+    assert((await page.locator(".consoles.split .console").count()) === 2, "two panes");
+    const pane2 = page.locator(".consoles.split .console").nth(1);
+    const input2 = pane2.locator("input.cmd");
+    await input2.fill("BLPOP side 0");
+    await input2.press("Enter");
+    await pane2.locator(".waiting").waitFor();
+    const pane1 = page.locator(".consoles.split .console").nth(0);
+    const input1 = pane1.locator("input.cmd");
+    await input1.click();
+    await input1.fill("RPUSH side v");
+    await input1.press("Enter");
+    await page.waitForFunction(() => !document.querySelector(".consoles.split .waiting"));
+    const out2 = await pane2.locator(".output").last().textContent();
+    assert(out2 === '1) "side"\n2) "v"\n', JSON.stringify(out2));
+    const out1 = await pane1.locator(".output").last().textContent();
+    assert(out1 === "(integer) 1\n", JSON.stringify(out1));
+    await page.screenshot({ path: path.join(artifacts, "split.png") });
+    await page.locator(".split-toggle").click();
+    await page.locator(".consoles.split").waitFor({ state: "detached" });
+  });
+
   await check("Ctrl+L clears the console", async () => {
     await cmd.press("Control+l");
     assert((await page.locator(".console .line:not(.prompt-line)").count()) === 0, "not cleared");
