@@ -27,9 +27,6 @@ pub struct ConsoleProps {
     /// A label over the pane (split view).
     #[prop_or_default]
     pub label: Option<String>,
-    /// Text to put on the prompt line (a lesson block clicked), with a counter to resend.
-    #[prop_or_default]
-    pub focus_token: u64,
 }
 
 /// Cursor state that does not need its own render: where history browsing is, the line being
@@ -56,7 +53,7 @@ pub fn console(props: &ConsoleProps) -> Html {
         let input_ref = input_ref.clone();
         let last = client.lines.last().map(|l| l.id);
         let active = props.active;
-        use_effect_with((last, blocked, props.focus_token), move |(_, blocked, _)| {
+        use_effect_with((last, blocked), move |(_, blocked)| {
             let blocked = *blocked;
             if let Some(el) = scroll_ref.cast::<Element>() {
                 el.set_scroll_top(el.scroll_height());
