@@ -192,6 +192,11 @@ pub fn app() -> Html {
     let toggle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
+            // Decided now, not at the last render: the system theme may have changed since.
+            let dark = match theme.as_deref() {
+                Some(t) => t == "dark",
+                None => prefers_dark(),
+            };
             let next = if dark { "light" } else { "dark" };
             if let Some(s) = storage() {
                 let _ = s.set_item(THEME_KEY, next);
