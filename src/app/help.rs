@@ -81,7 +81,9 @@ pub fn hint(line: &str) -> Option<String> {
         if hint.starts_with(' ') {
             to_remove -= 1;
         }
-        hint = &hint[1..];
+        let mut rest = hint.chars();
+        rest.next();
+        hint = rest.as_str();
     }
     let hint = hint.trim_start();
     if hint.is_empty() || (to_remove > 0) {
