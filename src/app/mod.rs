@@ -1,282 +1,394 @@
-//! The browser app (wasm32 only): a redis-cli style console over the engine.
+//! The browser app (wasm32 only): consoles over one engine, a key browser, visualizers,
+//! snapshots and the lesson panel.
 //!
 //! This module is the only place that knows about Yew and the DOM; the engine stays pure Rust.
-//! Every value is rendered as a text node (never as HTML), so whatever a learner stores in a
-//! key is shown, not interpreted.
+//! State lives in one reducer (`state::AppState`); persistence (IndexedDB autosave, history in
+//! localStorage, the theme) runs as effects. Every value is rendered as a text node (never as
+//! HTML), so whatever a learner stores in a key is shown, not interpreted.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+mod client_tabs;
+mod console;
+mod help;
+mod idb;
+mod key_browser;
+mod lesson;
+mod snapshots;
+mod state;
+mod viz;
+
+use std::rc::Rc;
+
+use gloo_timers::callback::{Interval, Timeout};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use redis_playground::engine::cli::format_reply;
 use redis_playground::engine::clock::FnClock;
-use redis_playground::engine::{ClientId, Engine};
+use redis_playground::engine::Engine;
+use redis_playground::persist::snapshot;
+
+use client_tabs::ClientTabs;
+use console::Console;
+use key_browser::KeyBrowser;
+use lesson::LessonPanel;
+use snapshots::Snapshots;
+use state::{Action, AppState, Notice};
+use viz::panel::VizPanel;
 
 /// How often the engine's periodic work (active expiry, blocking timeouts) runs, as Redis's
 /// default `hz 10` does.
-const TICK_MS: i32 = 100;
+const TICK_MS: u32 = 100;
+/// Autosave waits this long after the last change.
+const AUTOSAVE_DEBOUNCE_MS: u32 = 400;
+const HISTORY_KEY: &str = "rp.history";
+const THEME_KEY: &str = "rp.theme";
 
 /// Mounts the app on the document body.
 pub fn start() {
     console_error_panic_hook::set_once();
-    yew::Renderer::<Console>::new().render();
+    yew::Renderer::<App>::new().render();
 }
 
-/// One line of the console's scrollback.
-#[derive(Clone, PartialEq)]
-enum Line {
-    /// What the learner typed, with the prompt shown at the time.
-    Input { prompt: String, text: String },
-    /// A reply formatted exactly as redis-cli prints it.
-    Output(String),
-    /// A message from the console itself (not from the server).
-    Note(String),
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
-pub enum Msg {
-    Input(String),
-    Key(KeyboardEvent),
-    Tick,
-    Focus,
+/// Histories are stored one client per record, separated by U+001E, entries by newlines
+/// (a console line cannot contain a newline).
+fn load_histories() -> Vec<Vec<String>> {
+    let Some(text) = storage().and_then(|s| s.get_item(HISTORY_KEY).ok().flatten()) else {
+        return Vec::new();
+    };
+    text.split('\u{1e}')
+        .map(|h| h.split('\n').filter(|l| !l.is_empty()).map(str::to_string).collect())
+        .take(8)
+        .collect()
 }
 
-/// The console: one engine, one client, a scrollback and a history.
-pub struct Console {
-    engine: Engine,
-    client: ClientId,
-    lines: Vec<Line>,
-    input: String,
-    history: Vec<String>,
-    /// Position while browsing history with the arrow keys; `None` when editing a new line.
-    history_pos: Option<usize>,
-    /// The line being edited before browsing history started, restored by going past the end.
-    draft: String,
-    input_ref: NodeRef,
-    scroll_ref: NodeRef,
-    timer: Option<(i32, Closure<dyn FnMut()>)>,
-}
-
-impl Console {
-    fn prompt(&self) -> String {
-        match self.engine.client_db(self.client) {
-            0 => "127.0.0.1:6379> ".to_string(),
-            n => format!("127.0.0.1:6379[{n}]> "),
-        }
+fn save_histories(state: &AppState) {
+    let text: Vec<String> = state.clients.iter().map(|c| c.history.join("\n")).collect();
+    if let Some(s) = storage() {
+        let _ = s.set_item(HISTORY_KEY, &text.join("\u{1e}"));
     }
+}
 
-    /// Runs one typed line, as redis-cli's interactive loop does.
-    fn run(&mut self, line: String) {
-        let prompt = self.prompt();
-        self.lines.push(Line::Input { prompt, text: line.clone() });
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            return;
-        }
-        if self.history.last().map(String::as_str) != Some(line.as_str()) {
-            self.history.push(line.clone());
-        }
-        if trimmed.eq_ignore_ascii_case("clear") {
-            self.lines.clear();
-            return;
-        }
-        match self.engine.execute_line(self.client, &line) {
-            Ok(reply) => {
-                let text = format_reply(&reply, self.engine.client_protocol(self.client));
-                if !text.is_empty() {
-                    self.lines.push(Line::Output(text));
+fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+/// Offers `bytes` as a file download (`redis-playground.rpsnap`).
+fn download(bytes: &[u8]) -> Result<(), String> {
+    use wasm_bindgen::JsCast;
+    let fail = |_| "the browser refused".to_string();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type("application/octet-stream");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = doc.create_element("a").map_err(fail)?.unchecked_into();
+    a.set_href(&url);
+    a.set_download("redis-playground.rpsnap");
+    a.click();
+    // Revoked a little later: revoking at once can cancel the download in some browsers.
+    Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+fn notice(error: bool, text: impl Into<String>) -> Action {
+    Action::Notice(Some(Notice { error, text: text.into() }))
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| {
+        let engine = Engine::new(Box::new(FnClock(js_sys::Date::now)));
+        AppState::new(engine, load_histories())
+    });
+    let snaps = use_state(|| Rc::new(Vec::new()));
+    let theme = use_state(|| storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()));
+    let loaded = use_state(|| false);
+    let split = use_state(|| false);
+
+    let refresh_snaps = {
+        let snaps = snaps.clone();
+        Callback::from(move |_: ()| {
+            let snaps = snaps.clone();
+            spawn_local(async move {
+                if let Ok(list) = idb::list_snapshots().await {
+                    snaps.set(Rc::new(list));
                 }
-            }
-            Err(msg) => self.lines.push(Line::Output(format!("{msg}\n"))),
-        }
-        self.take_pushed();
-        if self.engine.client_closing(self.client) {
-            // redis-cli reconnects on the next command; a fresh client starts in db 0 on RESP2.
-            self.engine.disconnect(self.client);
-            self.client = self.engine.connect();
-            self.lines.push(Line::Note("(connection closed; reconnected as a new client)".into()));
-        }
-    }
+            });
+        })
+    };
 
-    /// Appends replies that arrived outside a request (pub/sub messages, unblocked pops).
-    /// Returns true if there were any.
-    fn take_pushed(&mut self) -> bool {
-        let proto = self.engine.client_protocol(self.client);
-        let pushed = self.engine.take_pushed(self.client);
-        let any = !pushed.is_empty();
-        for reply in pushed {
-            self.lines.push(Line::Output(format_reply(&reply, proto)));
-        }
-        any
-    }
-
-    fn history_step(&mut self, older: bool) {
-        if self.history.is_empty() {
-            return;
-        }
-        let last = self.history.len() - 1;
-        let next = match (self.history_pos, older) {
-            (None, true) => {
-                self.draft = self.input.clone();
-                Some(last)
-            }
-            (None, false) => None,
-            (Some(i), true) => Some(i.saturating_sub(1)),
-            (Some(i), false) if i < last => Some(i + 1),
-            (Some(_), false) => None,
-        };
-        self.history_pos = next;
-        self.input = match next {
-            Some(i) => self.history.get(i).cloned().unwrap_or_default(),
-            None => std::mem::take(&mut self.draft),
-        };
-    }
-
-    fn focus_input(&self) {
-        if let Some(input) = self.input_ref.cast::<HtmlInputElement>() {
-            let _ = input.focus();
-        }
-    }
-}
-
-impl Component for Console {
-    type Message = Msg;
-    type Properties = ();
-
-    fn create(ctx: &Context<Self>) -> Self {
-        let mut engine = Engine::new(Box::new(FnClock(js_sys::Date::now)));
-        let client = engine.connect();
-        let tick = ctx.link().callback(|_: ()| Msg::Tick);
-        let closure = Closure::<dyn FnMut()>::new(move || tick.emit(()));
-        let timer = web_sys::window().and_then(|w| {
-            w.set_interval_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), TICK_MS).ok()
+    {
+        // Start-up: restore the autosaved data, list snapshots, start the 100 ms tick.
+        let dispatch = state.dispatcher();
+        let loaded = loaded.clone();
+        let refresh_snaps = refresh_snaps.clone();
+        use_effect_with((), move |_| {
+            let d = dispatch.clone();
+            spawn_local(async move {
+                match idb::load_autosave().await {
+                    Ok(Some(bytes)) => d.dispatch(Action::Import { bytes, label: "autosave".into(), quiet: true }),
+                    Ok(None) => {}
+                    Err(e) => d.dispatch(notice(true, format!("Could not read the autosave: {e}"))),
+                }
+                loaded.set(true);
+                refresh_snaps.emit(());
+            });
+            let tick = Interval::new(TICK_MS, move || dispatch.dispatch(Action::Tick));
+            move || drop(tick)
         });
-        Console {
-            engine,
-            client,
-            lines: vec![Line::Note(
-                "Welcome to Redis Playground: type a command such as SET greeting hello, then GET greeting.".into(),
-            )],
-            input: String::new(),
-            history: Vec::new(),
-            history_pos: None,
-            draft: String::new(),
-            input_ref: NodeRef::default(),
-            scroll_ref: NodeRef::default(),
-            timer: timer.map(|id| (id, closure)),
-        }
     }
 
-    fn update(&mut self, _ctx: &Context<Self>, msg: Msg) -> bool {
-        match msg {
-            Msg::Input(text) => {
-                self.input = text;
-                self.history_pos = None;
-                true
-            }
-            Msg::Key(e) => match e.key().as_str() {
-                "Enter" => {
-                    e.prevent_default();
-                    let line = std::mem::take(&mut self.input);
-                    self.history_pos = None;
-                    self.draft.clear();
-                    self.run(line);
-                    true
-                }
-                "ArrowUp" => {
-                    e.prevent_default();
-                    self.history_step(true);
-                    true
-                }
-                "ArrowDown" => {
-                    e.prevent_default();
-                    self.history_step(false);
-                    true
-                }
-                "l" | "L" if e.ctrl_key() => {
-                    e.prevent_default();
-                    self.lines.clear();
-                    true
-                }
-                _ => false,
-            },
-            Msg::Tick => {
-                self.engine.tick();
-                self.take_pushed()
-            }
-            Msg::Focus => {
-                // Clicking the scrollback focuses the input, unless the learner is selecting text.
-                let selecting = web_sys::window()
-                    .and_then(|w| w.get_selection().ok().flatten())
-                    .map(|s| !s.is_collapsed())
-                    .unwrap_or(false);
-                if !selecting {
-                    self.focus_input();
-                }
-                false
-            }
-        }
+    {
+        // Autosave, debounced: a burst of commands is saved once, after it settles.
+        let engine = state.engine.clone();
+        let dispatch = state.dispatcher();
+        let ready = *loaded;
+        use_effect_with((state.rev, ready), move |(rev, ready)| {
+            let timer = (*rev > 0 && *ready).then(|| {
+                Timeout::new(AUTOSAVE_DEBOUNCE_MS, move || {
+                    let bytes = snapshot::export(&engine.borrow());
+                    spawn_local(async move {
+                        if let Err(e) = idb::save_autosave(&bytes).await {
+                            dispatch.dispatch(notice(true, format!("Autosave failed: {e}")));
+                        }
+                    });
+                })
+            });
+            move || drop(timer)
+        });
     }
 
-    fn view(&self, ctx: &Context<Self>) -> Html {
-        let link = ctx.link();
-        let oninput = link.callback(|e: InputEvent| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            Msg::Input(input.value())
-        });
-        let onkeydown = link.callback(Msg::Key);
-        let onclick = link.callback(|_: MouseEvent| Msg::Focus);
-        let lines = self.lines.iter().map(|line| match line {
-            Line::Input { prompt, text } => html! {
-                <div class="line input"><span class="prompt">{ prompt.clone() }</span>{ text.clone() }</div>
-            },
-            Line::Output(text) => {
-                let class = if text.starts_with("(error)") { "line output error" } else { "line output" };
-                html! { <pre {class}>{ text.clone() }</pre> }
+    {
+        let s = state.clone();
+        use_effect_with(state.hist_rev, move |_| save_histories(&s));
+    }
+
+    {
+        let theme = (*theme).clone();
+        use_effect_with(theme, |theme| {
+            if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+                let _ = match theme {
+                    Some(t) => root.set_attribute("data-theme", t),
+                    None => root.remove_attribute("data-theme"),
+                };
             }
-            Line::Note(text) => html! { <div class="line note">{ text.clone() }</div> },
         });
-        html! {
-            <main class="app">
-                <header class="bar">
-                    <h1>{ "Redis Playground" }</h1>
-                    <span class="hint">{ "↑/↓ history · Ctrl+L clear" }</span>
-                </header>
-                <section class="console" ref={self.scroll_ref.clone()} {onclick} aria-label="Redis console">
-                    { for lines }
-                    <label class="line prompt-line">
-                        <span class="prompt">{ self.prompt() }</span>
-                        <input
-                            ref={self.input_ref.clone()}
-                            class="cmd"
-                            type="text"
-                            aria-label="command"
-                            spellcheck="false"
-                            autocomplete="off"
-                            autocapitalize="off"
-                            autofocus=true
-                            value={self.input.clone()}
-                            {oninput}
-                            {onkeydown}
+    }
+
+    let dark = match theme.as_deref() {
+        Some(t) => t == "dark",
+        None => prefers_dark(),
+    };
+    let toggle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            // Decided now, not at the last render: the system theme may have changed since.
+            let dark = match theme.as_deref() {
+                Some(t) => t == "dark",
+                None => prefers_dark(),
+            };
+            let next = if dark { "light" } else { "dark" };
+            if let Some(s) = storage() {
+                let _ = s.set_item(THEME_KEY, next);
+            }
+            theme.set(Some(next.to_string()));
+        })
+    };
+
+    let toggle_split = {
+        let split = split.clone();
+        Callback::from(move |_: ()| split.set(!*split))
+    };
+    let split = *split;
+    let d = state.dispatcher();
+    let on_run = {
+        let d = d.clone();
+        Callback::from(move |line: String| d.dispatch(Action::Run(line)))
+    };
+    let on_save = {
+        let engine = state.engine.clone();
+        let d = d.clone();
+        let refresh = refresh_snaps.clone();
+        Callback::from(move |name: String| {
+            let (bytes, keys) = {
+                let e = engine.borrow();
+                let keys = (0..16).filter_map(|i| e.db(i)).map(|db| db.len()).sum::<usize>();
+                (snapshot::export(&e), keys as u32)
+            };
+            let d = d.clone();
+            let refresh = refresh.clone();
+            spawn_local(async move {
+                match idb::save_snapshot(&name, &bytes, keys, js_sys::Date::now()).await {
+                    Ok(()) => d.dispatch(notice(false, format!("Saved \"{name}\" ({keys} keys)."))),
+                    Err(e) => d.dispatch(notice(true, format!("Could not save \"{name}\": {e}"))),
+                }
+                refresh.emit(());
+            });
+        })
+    };
+    let on_restore = {
+        let d = d.clone();
+        Callback::from(move |name: String| {
+            let d = d.clone();
+            spawn_local(async move {
+                match idb::load_snapshot(&name).await {
+                    Ok(Some(bytes)) => d.dispatch(Action::Import { bytes, label: name, quiet: false }),
+                    Ok(None) => d.dispatch(notice(true, format!("There is no snapshot named \"{name}\"."))),
+                    Err(e) => d.dispatch(notice(true, format!("Could not read \"{name}\": {e}"))),
+                }
+            });
+        })
+    };
+    let on_delete = {
+        let d = d.clone();
+        let refresh = refresh_snaps.clone();
+        Callback::from(move |name: String| {
+            let d = d.clone();
+            let refresh = refresh.clone();
+            spawn_local(async move {
+                match idb::delete_snapshot(&name).await {
+                    Ok(()) => d.dispatch(notice(false, format!("Deleted \"{name}\"."))),
+                    Err(e) => d.dispatch(notice(true, format!("Could not delete \"{name}\": {e}"))),
+                }
+                refresh.emit(());
+            });
+        })
+    };
+
+    let on_download = {
+        let engine = state.engine.clone();
+        let d = d.clone();
+        Callback::from(move |_: ()| {
+            let bytes = snapshot::export(&engine.borrow());
+            if let Err(e) = download(&bytes) {
+                d.dispatch(notice(true, format!("Could not download: {e}")));
+            }
+        })
+    };
+    let on_import_file = {
+        let d = d.clone();
+        Callback::from(move |file: web_sys::File| {
+            let d = d.clone();
+            spawn_local(async move {
+                let label = file.name();
+                match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                    Ok(buf) => {
+                        let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                        d.dispatch(Action::Import { bytes, label, quiet: false });
+                    }
+                    Err(_) => d.dispatch(notice(true, format!("Could not read the file \"{label}\"."))),
+                }
+            });
+        })
+    };
+    let act: Callback<Action> = {
+        let d = d.clone();
+        Callback::from(move |a| d.dispatch(a))
+    };
+    let active = state.active_client().cloned();
+    html! {
+        <div class="app">
+            <header class="bar">
+                <h1>{ "Redis Playground" }</h1>
+                <span class="hint">{ "Enter run · ↑/↓ history · Tab complete · Ctrl+L clear · HELP cmd" }</span>
+                <button class="btn subtle theme-toggle" onclick={toggle_theme} aria-label="toggle dark theme">
+                    { if dark { "☀ light" } else { "☾ dark" } }
+                </button>
+            </header>
+            <main class="layout">
+                <div class="main-col">
+                    <ClientTabs
+                        clients={state.clients.clone()}
+                        active={state.active}
+                        on_select={act.reform(Action::SelectClient)}
+                        on_close={act.reform(Action::CloseClient)}
+                        on_add={act.reform(|_| Action::AddClient)}
+                        {split}
+                        on_split={toggle_split}
+                    />
+                    if split && state.clients.len() > 1 {
+                        <div class="consoles split">
+                            { for state.clients.iter().enumerate().map(|(i, c)| {
+                                // Each pane acts on its own client: select it, then act.
+                                let pane = |a: fn(()) -> Action| {
+                                    let d = d.clone();
+                                    Callback::from(move |_: ()| {
+                                        d.dispatch(Action::SelectClient(i));
+                                        d.dispatch(a(()));
+                                    })
+                                };
+                                let run = {
+                                    let d = d.clone();
+                                    Callback::from(move |line: String| {
+                                        d.dispatch(Action::SelectClient(i));
+                                        d.dispatch(Action::Run(line));
+                                    })
+                                };
+                                let focus = {
+                                    let d = d.clone();
+                                    let active = state.active;
+                                    Callback::from(move |_: ()| if active != i { d.dispatch(Action::SelectClient(i)) })
+                                };
+                                let label = format!("client {}{}", c.uid, if i == state.active { " (active)" } else { "" });
+                                html! {
+                                    <Console
+                                        key={c.uid}
+                                        client={c.clone()}
+                                        on_run={run}
+                                        on_clear={pane(|_| Action::Clear)}
+                                        on_cancel={pane(|_| Action::Cancel)}
+                                        on_focus={focus}
+                                        active={i == state.active}
+                                        label={Some(label)}
+                                    />
+                                }
+                            }) }
+                        </div>
+                    } else if let Some(c) = active {
+                        <Console
+                            key={c.uid}
+                            client={c.clone()}
+                            on_run={on_run.clone()}
+                            on_clear={act.reform(|_| Action::Clear)}
+                            on_cancel={act.reform(|_| Action::Cancel)}
                         />
-                    </label>
-                </section>
+                    }
+                </div>
+                <aside class="side-col">
+                    <KeyBrowser
+                        keys={state.keys.clone()}
+                        db={state.keys_db}
+                        filter={state.filter.clone()}
+                        now_ms={state.now_ms}
+                        open={state.viz.as_ref().map(|v| v.key.clone())}
+                        on_filter={act.reform(Action::Filter)}
+                        on_open={act.reform(|k| Action::OpenKey(Some(k)))}
+                    />
+                    if let Some(v) = state.viz.clone() {
+                        <VizPanel viz={v} on_close={act.reform(|_| Action::OpenKey(None))} />
+                    }
+                    <Snapshots
+                        list={(*snaps).clone()}
+                        notice={state.notice.clone()}
+                        {on_save}
+                        {on_restore}
+                        {on_delete}
+                        {on_download}
+                        {on_import_file}
+                    />
+                    <LessonPanel on_run={on_run} />
+                </aside>
             </main>
-        }
-    }
-
-    fn rendered(&mut self, _ctx: &Context<Self>, first_render: bool) {
-        if let Some(el) = self.scroll_ref.cast::<Element>() {
-            el.set_scroll_top(el.scroll_height());
-        }
-        if first_render {
-            self.focus_input();
-        }
-    }
-
-    fn destroy(&mut self, _ctx: &Context<Self>) {
-        if let (Some((id, _)), Some(w)) = (self.timer.take(), web_sys::window()) {
-            w.clear_interval_with_handle(id);
-        }
+        </div>
     }
 }
