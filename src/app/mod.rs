@@ -386,7 +386,7 @@ pub fn app() -> Html {
                         {on_download}
                         {on_import_file}
                     />
-                    <LessonPanel on_run={on_run} />
+                    <LessonPanel on_run={on_run} engine={state.engine.clone()} rev={state.rev} />
                 </aside>
             </main>
         </div>

@@ -392,12 +392,13 @@ try {
     await page.waitForFunction((n) => document.querySelectorAll(".console .output").length > n, n);
     const typed = await page.locator(".console .line.input").last().textContent();
     assert(typed.endsWith(command), `ran ${typed}`);
-    const setup = page.locator(".challenge button", { hasText: "set up" });
+    const first = page.locator(".challenge").first();
+    const setup = first.locator("button", { hasText: "set up" });
     if (await setup.count()) await setup.click();
-    await page.locator(".challenge .goals li").first().waitFor();
+    await first.locator(".goals li").first().waitFor();
     assert((await page.locator(".challenge.done").count()) === 0, "challenge done before solving");
-    await page.locator(".challenge button", { hasText: "show solution" }).click();
-    const sol = page.locator(".challenge .blocks .run-block");
+    await first.locator("button", { hasText: "show solution" }).click();
+    const sol = first.locator(".blocks .run-block");
     for (let i = 0; i < (await sol.count()); i++) await sol.nth(i).click();
     await page.locator(".challenge.done").waitFor();
     const q = page.locator(".quiz .question").first();
