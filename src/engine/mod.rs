@@ -122,6 +122,10 @@ pub struct Config {
     pub stream_node_max_entries: usize,
     pub hll_sparse_max_bytes: usize,
     pub proto_max_bulk_len: i64,
+    /// SLOWLOG: log commands taking at least this many microseconds (-1: never).
+    pub slowlog_log_slower_than: i64,
+    /// SLOWLOG: how many entries are kept.
+    pub slowlog_max_len: u64,
 }
 
 impl Default for Config {
@@ -144,6 +148,8 @@ impl Default for Config {
             stream_node_max_entries: 100,
             hll_sparse_max_bytes: 3000,
             proto_max_bulk_len: 512 * 1024 * 1024,
+            slowlog_log_slower_than: 10_000,
+            slowlog_max_len: 128,
         }
     }
 }
@@ -225,6 +231,8 @@ pub struct Engine {
     events: VecDeque<KeyEvent>,
     capture_events: bool,
     pub(crate) blocking: blocking::BlockState,
+    /// SLOWLOG entries, fed by `after_command` (cmd/introspect.rs).
+    pub(crate) slowlog: cmd::introspect::SlowLog,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -245,6 +253,7 @@ impl Engine {
             events: VecDeque::new(),
             capture_events: false,
             blocking: blocking::BlockState::default(),
+            slowlog: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -523,6 +532,8 @@ impl Engine {
             let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
             st.calls += 1;
             st.usec += elapsed;
+            // Introspection hook (cmd/introspect.rs): the slow log.
+            self.after_command(client, argv, cmd.name, elapsed);
         }
         (result, blocked)
     }

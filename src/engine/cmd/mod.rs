@@ -6,6 +6,7 @@
 pub mod connection;
 pub mod generic;
 pub mod hash;
+pub mod introspect;
 pub mod list;
 pub mod server;
 pub mod set;
@@ -26,4 +27,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     set::COMMANDS,
     zset::COMMANDS,
     stream::COMMANDS,
+    introspect::COMMANDS,
 ];
