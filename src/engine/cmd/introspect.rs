@@ -1,4 +1,4 @@
-//! Introspection commands: SLOWLOG (more of INFO/MEMORY/MONITOR to come).
+//! Introspection commands: INFO and SLOWLOG (MEMORY/MONITOR/LATENCY to come).
 //!
 //! The slow log is fed by `Engine::after_command`, called once per executed command from
 //! `Engine::run_command`, so handlers here only read and reset it.
@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use crate::engine::cmd::connection::help_reply;
 use crate::engine::reply::{CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
-use crate::engine::{ClientId, Ctx, Engine};
+use crate::engine::{ClientId, Ctx, Engine, REDIS_VERSION};
 
 /// Redis keeps at most this many arguments of a logged command (SLOWLOG_ENTRY_MAX_ARGC).
 const MAX_ARGC: usize = 32;
@@ -70,6 +70,248 @@ impl Engine {
         let max = self.config.slowlog_max_len as usize;
         log.entries.truncate(max);
     }
+}
+
+/// The sections INFO prints with no argument (or `default`), in Redis 7.0's order.
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+/// Every section in print order; `all` skips modules, `everything` prints them all.
+const ALL_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "cluster",
+    "keyspace",
+];
+
+/// Formats a byte count like Redis's `bytesToHuman` ("1.50K", "2.00M").
+fn human(n: u64) -> String {
+    let d = n as f64;
+    if n < 1024 {
+        format!("{n}B")
+    } else if n < 1024 * 1024 {
+        format!("{:.2}K", d / 1024.0)
+    } else if n < 1024 * 1024 * 1024 {
+        format!("{:.2}M", d / (1024.0 * 1024.0))
+    } else {
+        format!("{:.2}G", d / (1024.0 * 1024.0 * 1024.0))
+    }
+}
+
+impl Engine {
+    /// A rough used-memory figure for INFO: Redis's idle baseline plus the stored keys.
+    /// (A per-type estimate replaces this when MEMORY USAGE lands.)
+    pub(crate) fn used_memory_estimate(&self) -> u64 {
+        let keys: usize = self.dbs.iter().map(|d| d.len()).sum();
+        let expires: usize = self.dbs.iter().map(|d| d.expires.len()).sum();
+        866_000 + keys as u64 * 72 + expires as u64 * 32
+    }
+
+    /// The text of one INFO section, header included (`None` for an unknown name).
+    fn info_section(&self, name: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut line = |k: &str, v: String| {
+            out.push_str(k);
+            out.push(':');
+            out.push_str(&v);
+            out.push_str("\r\n");
+        };
+        let now_ms = self.now_ms();
+        let uptime = self.uptime_ms().max(0) / 1000;
+        let header = match name {
+            "server" => {
+                line("redis_version", REDIS_VERSION.into());
+                line("redis_git_sha1", "00000000".into());
+                line("redis_git_dirty", "0".into());
+                line("redis_build_id", "0".into());
+                line("redis_mode", "standalone".into());
+                line("os", "Redis Playground".into());
+                line("arch_bits", "64".into());
+                line("monotonic_clock", "Engine clock".into());
+                line("multiplexing_api", "none".into());
+                line("atomicvar_api", "none".into());
+                line("gcc_version", "0.0.0".into());
+                line("process_id", "1".into());
+                line("process_supervised", "no".into());
+                line("run_id", "0000000000000000000000000000000000000000".into());
+                line("tcp_port", "6379".into());
+                line("server_time_usec", (now_ms * 1000).to_string());
+                line("uptime_in_seconds", uptime.to_string());
+                line("uptime_in_days", (uptime / 86400).to_string());
+                line("hz", self.config.hz.to_string());
+                line("configured_hz", self.config.hz.to_string());
+                line("lru_clock", ((now_ms / 1000) & ((1 << 24) - 1)).to_string());
+                line("executable", String::new());
+                line("config_file", String::new());
+                line("io_threads_active", "0".into());
+                "Server"
+            }
+            "clients" => {
+                line("connected_clients", self.clients.len().to_string());
+                line("cluster_connections", "0".into());
+                line("maxclients", "10000".into());
+                line("client_recent_max_input_buffer", "0".into());
+                line("client_recent_max_output_buffer", "0".into());
+                line("blocked_clients", self.blocked_count().to_string());
+                line("tracking_clients", "0".into());
+                line("clients_in_timeout_table", "0".into());
+                "Clients"
+            }
+            "memory" => {
+                let used = self.used_memory_estimate();
+                line("used_memory", used.to_string());
+                line("used_memory_human", human(used));
+                line("used_memory_rss", used.to_string());
+                line("used_memory_rss_human", human(used));
+                line("used_memory_peak", used.to_string());
+                line("used_memory_peak_human", human(used));
+                line("used_memory_peak_perc", "100.00%".into());
+                line("maxmemory", self.config.maxmemory.to_string());
+                line("maxmemory_human", human(self.config.maxmemory));
+                line("maxmemory_policy", self.config.maxmemory_policy.clone());
+                line("mem_fragmentation_ratio", "1.00".into());
+                line("mem_allocator", "rust".into());
+                line("lazyfree_pending_objects", "0".into());
+                line("lazyfreed_objects", "0".into());
+                "Memory"
+            }
+            "persistence" => {
+                line("loading", "0".into());
+                line("async_loading", "0".into());
+                line("rdb_changes_since_last_save", self.stats.dirty.to_string());
+                line("rdb_bgsave_in_progress", "0".into());
+                line("rdb_last_save_time", (self.started_ms / 1000).to_string());
+                line("rdb_last_bgsave_status", "ok".into());
+                line("rdb_saves", "0".into());
+                line("aof_enabled", "0".into());
+                line("aof_rewrite_in_progress", "0".into());
+                line("aof_last_write_status", "ok".into());
+                "Persistence"
+            }
+            "stats" => {
+                let errors: u64 = self.stats.errors.values().sum();
+                line("total_connections_received", self.stats.total_connections.to_string());
+                line("total_commands_processed", self.stats.total_commands.to_string());
+                line("instantaneous_ops_per_sec", "0".into());
+                line("rejected_connections", "0".into());
+                line("expired_keys", self.stats.expired_keys.to_string());
+                line("evicted_keys", self.stats.evicted_keys.to_string());
+                line("evicted_clients", "0".into());
+                line("keyspace_hits", self.stats.keyspace_hits.to_string());
+                line("keyspace_misses", self.stats.keyspace_misses.to_string());
+                line("pubsub_channels", "0".into());
+                line("pubsub_patterns", "0".into());
+                line("total_error_replies", errors.to_string());
+                "Stats"
+            }
+            "replication" => {
+                line("role", "master".into());
+                line("connected_slaves", "0".into());
+                line("master_failover_state", "no-failover".into());
+                line("master_repl_offset", "0".into());
+                line("repl_backlog_active", "0".into());
+                "Replication"
+            }
+            "cpu" => {
+                line("used_cpu_sys", "0.000000".into());
+                line("used_cpu_user", "0.000000".into());
+                line("used_cpu_sys_children", "0.000000".into());
+                line("used_cpu_user_children", "0.000000".into());
+                "CPU"
+            }
+            "modules" => "Modules",
+            "commandstats" => {
+                for (cmd, st) in &self.stats.commands {
+                    let per = if st.calls == 0 { 0.0 } else { st.usec as f64 / st.calls as f64 };
+                    line(
+                        &format!("cmdstat_{cmd}"),
+                        format!(
+                            "calls={},usec={},usec_per_call={per:.2},rejected_calls={},failed_calls={}",
+                            st.calls, st.usec, st.rejected_calls, st.failed_calls
+                        ),
+                    );
+                }
+                "Commandstats"
+            }
+            "errorstats" => {
+                for (prefix, n) in &self.stats.errors {
+                    line(&format!("errorstat_{prefix}"), format!("count={n}"));
+                }
+                "Errorstats"
+            }
+            "latencystats" => "Latencystats",
+            "cluster" => {
+                line("cluster_enabled", "0".into());
+                "Cluster"
+            }
+            "keyspace" => {
+                for (i, db) in self.dbs.iter().enumerate() {
+                    if db.len() == 0 {
+                        continue;
+                    }
+                    let ttls: Vec<i64> = db.expires.iter().map(|(_, &at)| (at - now_ms).max(0)).collect();
+                    let avg = if ttls.is_empty() { 0 } else { ttls.iter().sum::<i64>() / ttls.len() as i64 };
+                    line(&format!("db{i}"), format!("keys={},expires={},avg_ttl={avg}", db.len(), ttls.len()));
+                }
+                "Keyspace"
+            }
+            _ => return None,
+        };
+        Some(format!("# {header}\r\n{out}"))
+    }
+
+    /// The full INFO text for the requested section names (lower-cased by the caller).
+    pub fn info_text(&self, wanted: &[String]) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        if wanted.is_empty() {
+            names.extend(DEFAULT_SECTIONS);
+        }
+        for w in wanted {
+            match w.as_str() {
+                "default" => names.extend(DEFAULT_SECTIONS),
+                "all" => names.extend(ALL_SECTIONS.iter().filter(|s| **s != "modules")),
+                "everything" => names.extend(ALL_SECTIONS),
+                other => names.extend(ALL_SECTIONS.iter().filter(|s| **s == other)),
+            }
+        }
+        // Print in Redis's fixed order, each section once.
+        let mut parts = Vec::new();
+        for s in ALL_SECTIONS {
+            if names.contains(s) {
+                if let Some(text) = self.info_section(s) {
+                    parts.push(text);
+                }
+            }
+        }
+        parts.join("\r\n")
+    }
+}
+
+/// INFO [section ...]
+fn info(ctx: &mut Ctx) -> CmdResult {
+    let wanted: Vec<String> =
+        ctx.argv.iter().skip(1).map(|a| String::from_utf8_lossy(a).to_ascii_lowercase()).collect();
+    let text = ctx.eng.info_text(&wanted);
+    Ok(Reply::Verbatim("txt".into(), text.into_bytes()))
 }
 
 /// SLOWLOG GET [count]
@@ -175,67 +417,80 @@ macro_rules! sub {
     };
 }
 
-pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
-    name: "slowlog",
-    arity: -2,
-    flags: &[],
-    first_key: 0,
-    last_key: 0,
-    step: 0,
-    acl: &["@slow"],
-    group: Group::Server,
-    since: "2.2.12",
-    syntax: "",
-    summary: "Container for the slow log subcommands.",
-    complexity: "Depends on subcommand.",
-    handler: container,
-    subcommands: &[
-        sub!(
-            "slowlog|get",
-            -2,
-            ADMIN_FLAGS,
-            ADMIN_ACL,
-            "2.2.12",
-            "[count]",
-            "Lists the most recent slow log entries.",
-            "O(N) where N is the number of entries returned",
-            slowlog_get
-        ),
-        sub!(
-            "slowlog|len",
-            2,
-            ADMIN_FLAGS,
-            ADMIN_ACL,
-            "2.2.12",
-            "",
-            "Counts the entries in the slow log.",
-            "O(1)",
-            slowlog_len
-        ),
-        sub!(
-            "slowlog|reset",
-            2,
-            ADMIN_FLAGS,
-            ADMIN_ACL,
-            "2.2.12",
-            "",
-            "Empties the slow log.",
-            "O(N) where N is the number of entries in the slowlog",
-            slowlog_reset
-        ),
-        sub!(
-            "slowlog|help",
-            2,
-            &["loading", "stale"],
-            &["@slow"],
-            "6.2.0",
-            "",
-            "Explains the SLOWLOG subcommands.",
-            "O(1)",
-            slowlog_help
-        ),
-    ],
-}];
+pub const COMMANDS: &[CommandSpec] = &[
+    sub!(
+        "info",
+        -1,
+        &["loading", "stale"],
+        &["@slow", "@dangerous"],
+        "1.0.0",
+        "[section [section ...]]",
+        "Reports server state and statistics, by section.",
+        "O(1)",
+        info
+    ),
+    CommandSpec {
+        name: "slowlog",
+        arity: -2,
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["@slow"],
+        group: Group::Server,
+        since: "2.2.12",
+        syntax: "",
+        summary: "Container for the slow log subcommands.",
+        complexity: "Depends on subcommand.",
+        handler: container,
+        subcommands: &[
+            sub!(
+                "slowlog|get",
+                -2,
+                ADMIN_FLAGS,
+                ADMIN_ACL,
+                "2.2.12",
+                "[count]",
+                "Lists the most recent slow log entries.",
+                "O(N) where N is the number of entries returned",
+                slowlog_get
+            ),
+            sub!(
+                "slowlog|len",
+                2,
+                ADMIN_FLAGS,
+                ADMIN_ACL,
+                "2.2.12",
+                "",
+                "Counts the entries in the slow log.",
+                "O(1)",
+                slowlog_len
+            ),
+            sub!(
+                "slowlog|reset",
+                2,
+                ADMIN_FLAGS,
+                ADMIN_ACL,
+                "2.2.12",
+                "",
+                "Empties the slow log.",
+                "O(N) where N is the number of entries in the slowlog",
+                slowlog_reset
+            ),
+            sub!(
+                "slowlog|help",
+                2,
+                &["loading", "stale"],
+                &["@slow"],
+                "6.2.0",
+                "",
+                "Explains the SLOWLOG subcommands.",
+                "O(1)",
+                slowlog_help
+            ),
+        ],
+    },
+];
 
 #[cfg(test)]
 mod tests {
@@ -269,5 +524,44 @@ mod tests {
         run(&mut e, c, "slowlog reset");
         run(&mut e, c, "ping");
         assert_eq!(run(&mut e, c, "slowlog len"), Reply::Int(0));
+    }
+
+    #[test]
+    fn info_sections_in_redis_order() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "set a 1");
+        run(&mut e, c, "expire a 100");
+        run(&mut e, c, "nosuchcommand");
+        let text = |r: Reply| match r {
+            Reply::Verbatim(_, b) => String::from_utf8(b).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        let all = text(run(&mut e, c, "info"));
+        let headers: Vec<&str> = all.split("\r\n").filter(|l| l.starts_with('#')).collect();
+        assert_eq!(
+            headers,
+            [
+                "# Server",
+                "# Clients",
+                "# Memory",
+                "# Persistence",
+                "# Stats",
+                "# Replication",
+                "# CPU",
+                "# Modules",
+                "# Errorstats",
+                "# Cluster",
+                "# Keyspace"
+            ]
+        );
+        assert!(all.contains("redis_version:7.0.15\r\n"));
+        assert!(all.contains("errorstat_ERR:count=1\r\n"));
+        assert!(all.contains("db0:keys=1,expires=1,avg_ttl=100000\r\n"));
+        let ks = text(run(&mut e, c, "info KEYSPACE commandstats"));
+        assert!(ks.starts_with("# Commandstats\r\ncmdstat_"));
+        assert!(ks.contains("cmdstat_set:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"));
+        assert!(ks.ends_with("\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=1,avg_ttl=100000\r\n"));
+        assert_eq!(text(run(&mut e, c, "info nosuchsection")), "");
     }
 }
