@@ -233,6 +233,8 @@ pub struct Engine {
     pub(crate) blocking: blocking::BlockState,
     /// SLOWLOG entries, fed by `after_command` (cmd/introspect.rs).
     pub(crate) slowlog: cmd::introspect::SlowLog,
+    /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
+    pub(crate) monitors: std::collections::BTreeSet<ClientId>,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -254,6 +256,7 @@ impl Engine {
             capture_events: false,
             blocking: blocking::BlockState::default(),
             slowlog: Default::default(),
+            monitors: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -532,7 +535,7 @@ impl Engine {
             let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
             st.calls += 1;
             st.usec += elapsed;
-            // Introspection hook (cmd/introspect.rs): the slow log.
+            // Introspection hook (cmd/introspect.rs): the slow log and MONITOR feed.
             self.after_command(client, argv, cmd.name, elapsed);
         }
         (result, blocked)

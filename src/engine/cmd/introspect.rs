@@ -1,4 +1,4 @@
-//! Introspection commands: INFO and SLOWLOG (MEMORY/MONITOR/LATENCY to come).
+//! Introspection commands: INFO, SLOWLOG and MONITOR (MEMORY/LATENCY to come).
 //!
 //! The slow log is fed by `Engine::after_command`, called once per executed command from
 //! `Engine::run_command`, so handlers here only read and reset it.
@@ -40,6 +40,7 @@ impl Engine {
     /// Records a finished command in the slow log when it took at least
     /// `slowlog-log-slower-than` microseconds (-1 disables the log).
     pub(crate) fn after_command(&mut self, client: ClientId, argv: &[Vec<u8>], name: &str, usec: u64) {
+        self.feed_monitors(client, argv, name);
         let threshold = self.config.slowlog_log_slower_than;
         if threshold < 0 || (usec as i64) < threshold || SKIP.contains(&name) {
             return;
@@ -314,6 +315,71 @@ fn info(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Verbatim("txt".into(), text.into_bytes()))
 }
 
+/// Appends `arg` quoted like Redis's `sdscatrepr`: printable bytes as they are, the usual
+/// C escapes, anything else as `\xHH`.
+fn repr(out: &mut String, arg: &[u8]) {
+    out.push('"');
+    for &b in arg {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+}
+
+impl Engine {
+    /// Sends a finished command to every MONITOR client as Redis's status line
+    /// `<sec>.<usec> [<db> <addr>] "ARG" ...`. Admin commands are never shown, as in Redis.
+    fn feed_monitors(&mut self, client: ClientId, argv: &[Vec<u8>], name: &str) {
+        if self.monitors.is_empty() {
+            return;
+        }
+        let admin = crate::engine::table::lookup(name.split('|').next().unwrap_or(name).as_bytes())
+            .map(|c| {
+                c.flags.contains(&"admin")
+                    || c.subcommand(argv.get(1).map(|v| v.as_slice()).unwrap_or(b""))
+                        .map(|s| s.flags.contains(&"admin"))
+                        .unwrap_or(false)
+            })
+            .unwrap_or(false);
+        if admin {
+            return;
+        }
+        self.monitors.retain(|id| self.clients.contains_key(id));
+        let us = self.clock.now_us();
+        let (db, addr) = match self.client(client) {
+            Some(c) => (c.db, c.addr.clone()),
+            None => (0, String::new()),
+        };
+        let mut line = format!("{}.{:06} [{db} {addr}]", us.div_euclid(1_000_000), us.rem_euclid(1_000_000));
+        for a in argv {
+            line.push(' ');
+            repr(&mut line, a);
+        }
+        let targets: Vec<ClientId> = self.monitors.iter().copied().filter(|&id| id != client).collect();
+        for id in targets {
+            self.push_to(id, Reply::Status(line.clone()));
+        }
+    }
+}
+
+/// MONITOR
+fn monitor(ctx: &mut Ctx) -> CmdResult {
+    // A client already monitoring gets no reply at all, like Redis.
+    if !ctx.eng.monitors.insert(ctx.client) {
+        return Ok(Reply::NoReply);
+    }
+    Ok(Reply::ok())
+}
+
 /// SLOWLOG GET [count]
 fn slowlog_get(ctx: &mut Ctx) -> CmdResult {
     // Redis checks the argument count before parsing the count.
@@ -428,6 +494,17 @@ pub const COMMANDS: &[CommandSpec] = &[
         "Reports server state and statistics, by section.",
         "O(1)",
         info
+    ),
+    sub!(
+        "monitor",
+        1,
+        &["admin", "noscript", "loading", "stale"],
+        &["@admin", "@slow", "@dangerous"],
+        "1.0.0",
+        "",
+        "Streams every command the server runs to this connection.",
+        "",
+        monitor
     ),
     CommandSpec {
         name: "slowlog",
@@ -563,5 +640,22 @@ mod tests {
         assert!(ks.contains("cmdstat_set:calls=1,usec=0,usec_per_call=0.00,rejected_calls=0,failed_calls=0\r\n"));
         assert!(ks.ends_with("\r\n\r\n# Keyspace\r\ndb0:keys=1,expires=1,avg_ttl=100000\r\n"));
         assert_eq!(text(run(&mut e, c, "info nosuchsection")), "");
+    }
+
+    #[test]
+    fn monitor_receives_other_clients_commands() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let m = e.connect();
+        let c = e.connect_from("127.0.0.1:50000", "127.0.0.1:6379");
+        assert_eq!(run(&mut e, m, "monitor"), Reply::ok());
+        assert_eq!(run(&mut e, m, "monitor"), Reply::NoReply);
+        clock.set_ms(1_700_000_000_123);
+        run(&mut e, c, "set k \"a\\\"b\\n\\x00\"");
+        run(&mut e, c, "config get maxmemory");
+        let pushed = e.take_pushed(m);
+        assert_eq!(
+            pushed,
+            vec![Reply::Status(r#"1700000000.123000 [0 127.0.0.1:50000] "set" "k" "a\"b\n\x00""#.into())]
+        );
     }
 }
