@@ -1,4 +1,4 @@
-//! Introspection commands: INFO, SLOWLOG and MONITOR (MEMORY/LATENCY to come).
+//! Introspection commands: INFO, SLOWLOG, MONITOR and LATENCY basics (MEMORY to come).
 //!
 //! The slow log is fed by `Engine::after_command`, called once per executed command from
 //! `Engine::run_command`, so handlers here only read and reset it.
@@ -453,6 +453,45 @@ fn slowlog_help(_ctx: &mut Ctx) -> CmdResult {
     ]))
 }
 
+/// LATENCY LATEST / HISTORY: the latency monitor is off (threshold 0), so nothing is sampled.
+fn latency_empty(_ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::empty_array())
+}
+
+/// LATENCY RESET [event ...]: reports how many event series it cleared (always none).
+fn latency_reset(_ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::Int(0))
+}
+
+/// LATENCY DOCTOR: Redis's report when monitoring is disabled.
+fn latency_doctor(_ctx: &mut Ctx) -> CmdResult {
+    let text = "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n";
+    Ok(Reply::Verbatim("txt".into(), text.as_bytes().to_vec()))
+}
+
+/// LATENCY HELP
+fn latency_help(_ctx: &mut Ctx) -> CmdResult {
+    Ok(help_reply(&[
+        "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "DOCTOR",
+        "    Return a human readable latency analysis report.",
+        "GRAPH <event>",
+        "    Return an ASCII latency graph for the <event> class.",
+        "HISTORY <event>",
+        "    Return time-latency samples for the <event> class.",
+        "LATEST",
+        "    Return the latest latency samples for all events.",
+        "RESET [<event> ...]",
+        "    Reset latency data of one or more <event> classes.",
+        "    (default: reset all data for all event classes)",
+        "HISTOGRAM [COMMAND ...]",
+        "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+        "    If no commands are specified then all histograms are replied.",
+        "HELP",
+        "    Prints this help.",
+    ]))
+}
+
 /// The container handler is never called: the dispatcher resolves a subcommand first.
 fn container(_ctx: &mut Ctx) -> CmdResult {
     Err(RedisError::syntax())
@@ -460,6 +499,7 @@ fn container(_ctx: &mut Ctx) -> CmdResult {
 
 const ADMIN_FLAGS: &[&str] = &["admin", "loading", "stale"];
 const ADMIN_ACL: &[&str] = &["@admin", "@slow", "@dangerous"];
+const LAT_FLAGS: &[&str] = &["admin", "noscript", "loading", "stale"];
 
 macro_rules! sub {
     ($name:expr, $arity:expr, $flags:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr,
@@ -506,6 +546,78 @@ pub const COMMANDS: &[CommandSpec] = &[
         "",
         monitor
     ),
+    CommandSpec {
+        name: "latency",
+        arity: -2,
+        flags: &[],
+        first_key: 0,
+        last_key: 0,
+        step: 0,
+        acl: &["@slow"],
+        group: Group::Server,
+        since: "2.8.13",
+        syntax: "",
+        summary: "Container for the latency monitor subcommands.",
+        complexity: "Depends on subcommand.",
+        handler: container,
+        subcommands: &[
+            sub!(
+                "latency|latest",
+                2,
+                LAT_FLAGS,
+                ADMIN_ACL,
+                "2.8.13",
+                "",
+                "Lists the newest latency sample of every event.",
+                "O(1)",
+                latency_empty
+            ),
+            sub!(
+                "latency|history",
+                3,
+                LAT_FLAGS,
+                ADMIN_ACL,
+                "2.8.13",
+                "event",
+                "Lists the latency samples of one event.",
+                "O(1)",
+                latency_empty
+            ),
+            sub!(
+                "latency|reset",
+                -2,
+                LAT_FLAGS,
+                ADMIN_ACL,
+                "2.8.13",
+                "[event [event ...]]",
+                "Clears the latency samples of some or all events.",
+                "O(1)",
+                latency_reset
+            ),
+            sub!(
+                "latency|doctor",
+                2,
+                LAT_FLAGS,
+                ADMIN_ACL,
+                "2.8.13",
+                "",
+                "Explains the latency data in plain words.",
+                "O(1)",
+                latency_doctor
+            ),
+            sub!(
+                "latency|help",
+                2,
+                &["loading", "stale"],
+                &["@slow"],
+                "2.8.13",
+                "",
+                "Explains the LATENCY subcommands.",
+                "O(1)",
+                latency_help
+            ),
+        ],
+    },
     CommandSpec {
         name: "slowlog",
         arity: -2,
