@@ -314,6 +314,12 @@ fn read_loop(mut stream: &TcpStream, shared: &Shared, outbox: &Outbox, id: Clien
                     p.close = true;
                 }
             }
+            if r.1 {
+                // Gone for every other client before its last reply is even written, as in
+                // Redis, where QUIT's client is freed right after that write with nothing run
+                // in between (so PUBSUB NUMSUB or CLIENT LIST never see it).
+                st.engine.disconnect(id);
+            }
             deliver_pushed(st, Some(id));
             r
         };

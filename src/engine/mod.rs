@@ -125,6 +125,10 @@ pub struct Config {
     pub proto_max_bulk_len: i64,
     /// `notify-keyspace-events` as flag bits (see `pubsub::NOTIFY_*`); 0 publishes nothing.
     pub notify_keyspace_events: u32,
+    /// SLOWLOG: log commands taking at least this many microseconds (-1: never).
+    pub slowlog_log_slower_than: i64,
+    /// SLOWLOG: how many entries are kept.
+    pub slowlog_max_len: u64,
 }
 
 impl Default for Config {
@@ -148,6 +152,8 @@ impl Default for Config {
             hll_sparse_max_bytes: 3000,
             proto_max_bulk_len: 512 * 1024 * 1024,
             notify_keyspace_events: 0,
+            slowlog_log_slower_than: 10_000,
+            slowlog_max_len: 128,
         }
     }
 }
@@ -233,6 +239,10 @@ pub struct Engine {
     pub(crate) pubsub: pubsub::PubSubState,
     /// MULTI queues and WATCHed keys.
     pub(crate) tx: cmd::tx::TxState,
+    /// SLOWLOG entries, fed by `after_command` (cmd/introspect.rs).
+    pub(crate) slowlog: cmd::introspect::SlowLog,
+    /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
+    pub(crate) monitors: std::collections::BTreeSet<ClientId>,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -255,6 +265,8 @@ impl Engine {
             blocking: blocking::BlockState::default(),
             pubsub: pubsub::PubSubState::default(),
             tx: cmd::tx::TxState::default(),
+            slowlog: Default::default(),
+            monitors: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(0, now),
@@ -309,6 +321,7 @@ impl Engine {
     pub(crate) fn reset_session(&mut self, id: ClientId) {
         self.pubsub.forget(id);
         self.forget_tx(id);
+        self.monitors.remove(&id);
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -571,6 +584,8 @@ impl Engine {
             let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
             st.calls += 1;
             st.usec += elapsed;
+            // Introspection hook (cmd/introspect.rs): the slow log and MONITOR feed.
+            self.after_command(client, argv, cmd.name, elapsed);
         }
         (result, blocked)
     }

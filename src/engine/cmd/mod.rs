@@ -8,6 +8,7 @@ pub mod connection;
 pub mod generic;
 pub mod hash;
 pub mod hll;
+pub mod introspect;
 pub mod list;
 pub mod pubsub;
 pub mod server;
@@ -34,4 +35,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     hll::COMMANDS,
     pubsub::COMMANDS,
     tx::COMMANDS,
+    introspect::COMMANDS,
 ];

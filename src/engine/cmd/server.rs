@@ -1192,6 +1192,20 @@ const PARAMS: &[Param] = &[
         get: |c| crate::engine::pubsub::notify_flags_to_string(c.notify_keyspace_events),
         set: |c, _, s| c.notify_keyspace_events = crate::engine::pubsub::parse_notify_flags(s.as_bytes()).unwrap_or(0),
     },
+    Param {
+        name: "slowlog-log-slower-than",
+        alias: None,
+        kind: int(-1, LONG_MAX),
+        get: |c| c.slowlog_log_slower_than.to_string(),
+        set: |c, v, _| c.slowlog_log_slower_than = v as i64,
+    },
+    Param {
+        name: "slowlog-max-len",
+        alias: None,
+        kind: int(0, LONG_MAX),
+        get: |c| c.slowlog_max_len.to_string(),
+        set: |c, v, _| c.slowlog_max_len = v as u64,
+    },
     Param { name: "databases", alias: None, kind: Kind::Immutable, get: |_| DATABASES.to_string(), set: |_, _, _| {} },
 ];
 
