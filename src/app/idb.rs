@@ -1,6 +1,7 @@
 //! IndexedDB through web-sys: the autosaved engine state and named snapshots.
 //!
-//! One database, `redis-playground`, with two object stores: `kv` (the autosave) and
+//! One database, `redis-playground`, with two object stores: `kv` (the autosave and the lesson
+//! progress) and
 //! `snapshots` (records `{name, bytes, saved, keys}` keyed by name).
 //! Requests are wrapped in promises so callers can `await` them.
 
@@ -16,6 +17,8 @@ const DB_NAME: &str = "redis-playground";
 const KV: &str = "kv";
 const SNAPSHOTS: &str = "snapshots";
 pub const AUTOSAVE_KEY: &str = "autosave";
+/// The learner's lesson progress (TOML text, `lessons::progress::Progress`), beside the autosave.
+pub const PROGRESS_KEY: &str = "progress";
 
 thread_local! {
     static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
@@ -101,6 +104,15 @@ pub async fn save_autosave(bytes: &[u8]) -> Result<(), String> {
 
 pub async fn load_autosave() -> Result<Option<Vec<u8>>, String> {
     Ok(bytes_of(&get(KV, AUTOSAVE_KEY).await?))
+}
+
+pub async fn save_progress(text: &str) -> Result<(), String> {
+    put(KV, PROGRESS_KEY, &JsValue::from_str(text)).await
+}
+
+/// The saved progress text, or `None` if nothing (or something that is not text) is stored.
+pub async fn load_progress() -> Result<Option<String>, String> {
+    Ok(get(KV, PROGRESS_KEY).await?.as_string())
 }
 
 pub async fn save_snapshot(name: &str, bytes: &[u8], keys: u32, saved_ms: f64) -> Result<(), String> {

@@ -1,6 +1,6 @@
 //! The lesson panel: a lesson from `lessons/*.toml` rendered as text with runnable command
 //! blocks, its challenges (goals checked against the engine after every change, with a hint and
-//! "show solution") and its quiz, with progress kept in localStorage.
+//! "show solution") and its quiz, with progress kept in IndexedDB beside the autosave.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,7 +11,12 @@ use redis_playground::lessons::model::{parse_inline, Answer, Block, Challenge, I
 use redis_playground::lessons::progress::Progress;
 use yew::prelude::*;
 
-const PROGRESS_KEY: &str = "redis-playground-lesson-progress";
+use wasm_bindgen_futures::spawn_local;
+
+use super::idb;
+
+/// Where releases before IndexedDB kept the progress; read once and moved.
+const LEGACY_PROGRESS_KEY: &str = "redis-playground-lesson-progress";
 
 #[derive(Properties)]
 pub struct LessonProps {
@@ -29,18 +34,47 @@ impl PartialEq for LessonProps {
     }
 }
 
-fn load_progress() -> Progress {
-    web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(PROGRESS_KEY).ok().flatten())
-        .and_then(|t| Progress::from_toml(&t).ok())
-        .unwrap_or_default()
+/// The saved progress: IndexedDB's, else a legacy localStorage copy (then removed), else none.
+/// Unreadable text counts as none rather than blocking the lessons.
+async fn load_progress() -> Progress {
+    if let Ok(Some(text)) = idb::load_progress().await {
+        if let Ok(p) = Progress::from_toml(&text) {
+            return p;
+        }
+    }
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let legacy = storage.as_ref().and_then(|s| s.get_item(LEGACY_PROGRESS_KEY).ok().flatten());
+    match legacy.and_then(|t| Progress::from_toml(&t).ok()) {
+        Some(p) => {
+            save_progress(&p);
+            if let Some(s) = storage {
+                let _ = s.remove_item(LEGACY_PROGRESS_KEY);
+            }
+            p
+        }
+        None => Progress::default(),
+    }
 }
 
 fn save_progress(p: &Progress) {
-    if let (Some(s), Ok(text)) = (web_sys::window().and_then(|w| w.local_storage().ok().flatten()), p.to_toml()) {
-        let _ = s.set_item(PROGRESS_KEY, &text);
+    if let Ok(text) = p.to_toml() {
+        spawn_local(async move {
+            if let Err(e) = idb::save_progress(&text).await {
+                web_sys::console::warn_1(&format!("lesson progress not saved: {e}").into());
+            }
+        });
     }
+}
+
+/// Applies a change to the progress, saves it and re-renders. Until the saved progress has
+/// loaded nothing changes, so a click in the first instant cannot overwrite the save.
+fn update(progress: &UseStateHandle<Option<Progress>>, change: impl FnOnce(&mut Progress)) {
+    let Some(mut p) = (**progress).clone() else {
+        return;
+    };
+    change(&mut p);
+    save_progress(&p);
+    progress.set(Some(p));
 }
 
 fn inline(parts: &[Inline]) -> Html {
@@ -78,7 +112,12 @@ fn body(lesson_body: &[Block], on_run: &Callback<String>) -> Html {
 pub fn lesson_panel(props: &LessonProps) -> Html {
     let lessons = catalog::lessons();
     let current = use_state(|| 0usize);
-    let progress = use_state(load_progress);
+    let progress = use_state(|| None::<Progress>);
+    {
+        let progress = progress.clone();
+        use_effect_with((), move |_| spawn_local(async move { progress.set(Some(load_progress().await)) }));
+    }
+    let shown = (*progress).clone().unwrap_or_default();
     let open_hint = use_state(|| None::<String>);
     let open_solution = use_state(|| None::<String>);
     let fill = use_state(String::new);
@@ -104,21 +143,16 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
             .iter()
             .zip(&statuses)
             .filter(|(c, (met, _))| {
-                *met && !progress.lesson(&lesson.id).is_some_and(|p| p.challenges_completed.contains(&c.id))
+                *met && !shown.lesson(&lesson.id).is_some_and(|p| p.challenges_completed.contains(&c.id))
             })
             .map(|(c, _)| c.id.clone())
             .collect();
         if !newly.is_empty() {
-            let mut p = (*progress).clone();
-            for id in newly {
-                p.complete_challenge(&lesson.id, &id);
-            }
-            save_progress(&p);
-            progress.set(p);
+            update(&progress, |p| newly.iter().for_each(|id| p.complete_challenge(&lesson.id, id)));
         }
     }
 
-    let tally = progress.tally(lesson);
+    let tally = shown.tally(lesson);
     let picker = lessons.iter().enumerate().map(|(i, l): (usize, &Lesson)| {
         let class = if i == *current { "lesson-tab active" } else { "lesson-tab" };
         let current = current.clone();
@@ -145,10 +179,7 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
             let (lid, id) = (lesson.id.clone(), id.clone());
             Callback::from(move |_: MouseEvent| {
                 if !sol_open {
-                    let mut p = (*progress).clone();
-                    p.show_solution(&lid, &id);
-                    save_progress(&p);
-                    progress.set(p);
+                    update(&progress, |p| p.show_solution(&lid, &id));
                 }
                 open_solution.set(if sol_open { None } else { Some(id.clone()) })
             })
@@ -181,17 +212,14 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
 
     let quiz = lesson.quiz.iter().map(|q| {
         let qid = q.id().to_string();
-        let given = progress.lesson(&lesson.id).and_then(|p| p.quiz_answers.get(&qid)).cloned();
+        let given = shown.lesson(&lesson.id).and_then(|p| p.quiz_answers.get(&qid)).cloned();
         let answer_with = |a: Answer| {
             let progress = progress.clone();
             let lesson = lesson.clone();
             let qid = qid.clone();
-            Callback::from(move |_: MouseEvent| {
-                let mut p = (*progress).clone();
+            Callback::from(move |_: MouseEvent| update(&progress, |p| {
                 p.answer(&lesson, &qid, a.clone());
-                save_progress(&p);
-                progress.set(p);
-            })
+            }))
         };
         let options: Html = match q {
             Question::MultipleChoice { choices, .. } => choices
@@ -216,10 +244,9 @@ pub fn lesson_panel(props: &LessonProps) -> Html {
                     let qid = qid.clone();
                     let fill = fill.clone();
                     Callback::from(move |_: MouseEvent| {
-                        let mut p = (*progress).clone();
-                        p.answer(&lesson, &qid, Answer::Text((*fill).clone()));
-                        save_progress(&p);
-                        progress.set(p);
+                        update(&progress, |p| {
+                            p.answer(&lesson, &qid, Answer::Text((*fill).clone()));
+                        })
                     })
                 };
                 html! { <><input class="fill-in" type="text" {oninput} /><button class="choice" onclick={submit}>{ "check" }</button></> }

@@ -224,6 +224,10 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// The id of the placeholder client behind [`Engine::inspect`] and unknown ids; real clients
+/// are numbered from 1.
+pub const DETACHED_CLIENT: ClientId = 0;
+
 /// The engine: databases, clients, configuration, statistics and the clock.
 pub struct Engine {
     pub(crate) dbs: Vec<Db>,
@@ -234,6 +238,9 @@ pub struct Engine {
     pub(crate) rng: Rng,
     events: VecDeque<KeyEvent>,
     capture_events: bool,
+    /// Set while [`Engine::inspect`] runs: nothing observable (statistics, access times,
+    /// MONITOR, the slow log) is recorded.
+    quiet: bool,
     pub(crate) blocking: blocking::BlockState,
     /// Channel, pattern and shard-channel subscriptions.
     pub(crate) pubsub: pubsub::PubSubState,
@@ -262,6 +269,7 @@ impl Engine {
             rng: Rng::new(0x5eed_1234_abcd_9876),
             events: VecDeque::new(),
             capture_events: false,
+            quiet: false,
             blocking: blocking::BlockState::default(),
             pubsub: pubsub::PubSubState::default(),
             tx: cmd::tx::TxState::default(),
@@ -269,7 +277,7 @@ impl Engine {
             monitors: Default::default(),
             next_client_id: 1,
             started_ms: now,
-            detached: new_client(0, now),
+            detached: new_client(DETACHED_CLIENT, now),
         }
     }
 
@@ -434,6 +442,7 @@ impl Engine {
 
     /// Looks a key up with lazy expiry and access tracking.
     pub fn lookup(&mut self, db: usize, key: &[u8], access: Access) -> Option<&mut Entry> {
+        let access = if self.quiet { Access::NoTouch } else { access };
         self.expire_if_needed(db, key);
         let now = self.now_ms();
         let lfu = self.config.lfu_enabled();
@@ -579,7 +588,7 @@ impl Engine {
         let result = (cmd.handler)(&mut ctx);
         let blocked = ctx.blocked_again;
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
-        if !block_mode.reprocessing {
+        if !block_mode.reprocessing && !self.quiet {
             self.stats.total_commands += 1;
             let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
             st.calls += 1;
@@ -588,6 +597,29 @@ impl Engine {
             self.after_command(client, argv, cmd.name, elapsed);
         }
         (result, blocked)
+    }
+
+    /// Runs a read-only command on `db` for the playground itself (a lesson checking a goal),
+    /// as no client: no connection is made, and no statistic, access time, MONITOR line or
+    /// slow-log entry records it, so what the learner inspects afterwards (INFO, CLIENT LIST,
+    /// OBJECT IDLETIME, eviction order) is as if nothing had looked. Commands without the
+    /// `readonly` flag are refused. Replies are RESP2.
+    pub fn inspect(&mut self, db: usize, argv: &[Vec<u8>]) -> Reply {
+        let Some(name) = argv.first() else {
+            return Reply::NoReply;
+        };
+        let cmd = match resolve(name, argv) {
+            Ok(c) => c,
+            Err(e) => return e.into(),
+        };
+        if !cmd.has_flag("readonly") || db >= self.dbs.len() {
+            return Reply::Error(format!("ERR {} is not a read-only command", cmd.display_name()));
+        }
+        self.quiet = true;
+        let mode = blocking::BlockMode { may_block: false, reprocessing: false };
+        let (result, _) = self.run_command(DETACHED_CLIENT, argv, cmd, db, mode);
+        self.quiet = false;
+        result.unwrap_or_else(Reply::from)
     }
 
     /// Re-runs a blocked client's command; returns its reply and whether it blocks again.
@@ -740,6 +772,28 @@ mod tests {
 
     fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
         e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    #[test]
+    fn inspect_reads_without_leaving_a_trace() {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "set k v");
+        clock.advance_ms(5_000);
+        let argv = |words: &[&str]| words.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        let commands = e.stats.total_commands;
+        assert_eq!(e.inspect(0, &argv(&["get", "k"])), Reply::Bulk(b"v".to_vec()));
+        assert_eq!(
+            e.inspect(0, &argv(&["GET"])),
+            Reply::Error("ERR wrong number of arguments for 'get' command".into())
+        );
+        assert!(matches!(e.inspect(0, &argv(&["set", "k", "w"])), Reply::Error(m) if m.contains("not a read-only")));
+        assert_eq!(e.stats.total_commands, commands);
+        assert_eq!(e.stats.keyspace_hits, 0);
+        // No client was made, and the key still looks 5 s idle.
+        assert_eq!(e.clients().count(), 1);
+        assert_eq!(run(&mut e, c, "object idletime k"), Reply::Int(5));
+        assert_eq!(run(&mut e, c, "client id"), Reply::Int(1));
     }
 
     #[test]

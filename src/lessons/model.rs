@@ -469,8 +469,9 @@ impl Goal {
     }
 
     /// Checks the goal on database 0 of `engine`. Key goals only read the keyspace; command
-    /// goals run a read-only command on a short-lived probe client, so the learner's
-    /// connection (selected db, transaction, ...) is untouched.
+    /// goals run a read-only command through `Engine::inspect`, as no client, so neither the
+    /// learner's connection (selected db, transaction, ...) nor what INFO, CLIENT LIST or
+    /// OBJECT IDLETIME report is changed by the check.
     pub fn check(&self, engine: &mut Engine) -> GoalStatus {
         match self {
             Goal::Command { command, expect } => {
@@ -481,10 +482,8 @@ impl Goal {
                 if let Err(e) = readonly_check(&argv) {
                     return status(false, e);
                 }
-                let probe = engine.connect();
-                let reply = engine.execute(probe, &argv);
-                let text = format_reply(&reply, engine.client_protocol(probe));
-                engine.disconnect(probe);
+                let reply = engine.inspect(0, &argv);
+                let text = format_reply(&reply, 2);
                 let got = text.strip_suffix('\n').unwrap_or(&text);
                 status(got == expect.as_str(), format!("{command} gives {got}"))
             }

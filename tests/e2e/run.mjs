@@ -406,6 +406,24 @@ try {
     await q.locator(".verdict").waitFor();
     await page.waitForTimeout(300);
     await page.locator(".lesson").screenshot({ path: path.join(artifacts, "lesson.png") });
+    // Goal checks run as no client: the console's CLIENT LIST shows just the open tabs.
+    const clients = await run("CLIENT LIST");
+    assert(clients.split("id=").length - 1 === (await page.locator(".tab").count()), clients);
+    // Progress lives in IndexedDB beside the autosave, not in localStorage.
+    const saved = await page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("redis-playground", 1);
+          open.onsuccess = () => {
+            const req = open.result.transaction("kv").objectStore("kv").get("progress");
+            req.onsuccess = () => resolve(req.result || "");
+            req.onerror = () => reject(req.error);
+          };
+          open.onerror = () => reject(open.error);
+        }),
+    );
+    assert(saved.includes("challenges_completed"), `progress in IndexedDB: ${saved}`);
+    assert((await page.evaluate(() => localStorage.getItem("redis-playground-lesson-progress"))) === null, "no progress in localStorage");
     await page.reload();
     await ready();
     await page.locator(".quiz .question .verdict").first().waitFor();
