@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Redis Playground, in order, stopping at the first failure:
 # formatting, a build of all targets, `cargo test` (unit, transcript, differential against a
-# real redis-server, fuzz), the engine compiled for wasm32, the release web bundle, and the
-# browser tests when they exist. Works unattended (CI=true, no stdin).
+# real redis-server, fuzz), component tests in headless Chromium (wasm-bindgen-test, which
+# also compiles the engine for wasm32), the release web bundle, and the end-to-end browser
+# tests. Works unattended (CI=true, no stdin).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,6 +63,15 @@ engine_purity() {
     fi
 }
 
+# Component tests (src/app/tests.rs) in headless Chromium: wasm-bindgen-test-runner, installed
+# with wasm-bindgen-cli, drives Debian's chromedriver; webdriver.json holds Chromium's flags.
+# This also compiles the whole library for wasm32, the engine included.
+components() {
+    CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+        cargo test --target wasm32-unknown-unknown --lib 2>&1 | tee -a "$cargo_log"
+    return "${PIPESTATUS[0]}"
+}
+
 e2e() {
     node tests/e2e/run.mjs
 }
@@ -71,7 +81,7 @@ stage fmt cargo fmt --check
 stage purity engine_purity
 stage build cargo build --all-targets
 stage test cargo_test
-stage wasm-check cargo check --lib --target wasm32-unknown-unknown
+stage components components
 stage web-bundle trunk build --release
 if [ -f tests/e2e/run.mjs ]; then
     stage browser e2e

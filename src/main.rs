@@ -1,8 +1,5 @@
-//! Entry point of the web app (built by Trunk for wasm32): mounts the console in `app`. On
+//! Entry point of the web app (built by Trunk for wasm32): mounts the app (`redis_playground::app`). On
 //! other targets it only explains where the app and the native server are.
-
-#[cfg(target_arch = "wasm32")]
-mod app;
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
@@ -11,5 +8,5 @@ fn main() {
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    app::start();
+    redis_playground::app::start();
 }

@@ -3,6 +3,9 @@
 //! (`src/app/viz/model.rs`). Those files belong to the wasm-only app but use nothing except the
 //! engine, so they are compiled here by path and tested without a browser.
 
+// The included files name the library as `crate::`, as they do inside it.
+use redis_playground::engine;
+
 #[path = "../src/app/help.rs"]
 #[allow(dead_code)]
 mod help;
@@ -102,8 +105,11 @@ fn adapter_reads_each_type_through_commands() {
     assert_eq!(key_view(&mut e, 0, b"missing"), KeyView::Missing);
     assert_eq!(key_view(&mut e, 2, b"other"), KeyView::Str { bytes: b"1".to_vec(), encoding: "int".into() });
     assert_eq!(key_view(&mut e, 0, b"other"), KeyView::Missing);
-    // The adapter's connection is gone afterwards: only the learner's client remains.
+    // The adapter ran as no client: only the learner's client exists, and the next one to
+    // connect gets the next id, as if nobody had looked.
     assert_eq!(e.clients().count(), 1);
+    let next = e.connect();
+    assert_eq!(e.execute_line(next, "CLIENT ID"), Ok(redis_playground::engine::Reply::Int(2)));
 }
 
 fn list(items: &[&str]) -> KeyView {

@@ -2,7 +2,7 @@
 //! after a command name, and Tab completion of command names. All of it is derived from the
 //! engine's command table (`table::all`), so there is no second list of commands.
 
-use redis_playground::engine::table::{self, CommandSpec, Group};
+use crate::engine::table::{self, CommandSpec, Group};
 
 /// Every command and subcommand, in table order (subcommands right after their parent).
 fn entries() -> impl Iterator<Item = &'static CommandSpec> {

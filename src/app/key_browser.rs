@@ -7,8 +7,8 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use redis_playground::engine::cli::quote;
-use redis_playground::engine::glob::Pattern;
+use crate::engine::cli::quote;
+use crate::engine::glob::Pattern;
 
 use super::state::KeyInfo;
 

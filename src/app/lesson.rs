@@ -5,10 +5,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use redis_playground::engine::Engine;
-use redis_playground::lessons::catalog;
-use redis_playground::lessons::model::{parse_inline, Answer, Block, Challenge, Inline, Lesson, Question};
-use redis_playground::lessons::progress::Progress;
+use crate::engine::Engine;
+use crate::lessons::catalog;
+use crate::lessons::model::{parse_inline, Answer, Block, Challenge, Inline, Lesson, Question};
+use crate::lessons::progress::Progress;
 use yew::prelude::*;
 
 use wasm_bindgen_futures::spawn_local;

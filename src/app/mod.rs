@@ -6,15 +6,18 @@
 //! localStorage, the theme) runs as effects. Every value is rendered as a text node (never as
 //! HTML), so whatever a learner stores in a key is shown, not interpreted.
 
-mod client_tabs;
-mod console;
-mod help;
-mod idb;
-mod key_browser;
-mod lesson;
-mod snapshots;
-mod state;
-mod viz;
+pub mod client_tabs;
+pub mod console;
+pub mod help;
+pub mod idb;
+pub mod key_browser;
+pub mod lesson;
+pub mod snapshots;
+pub mod state;
+pub mod viz;
+
+#[cfg(test)]
+mod tests;
 
 use std::rc::Rc;
 
@@ -22,9 +25,9 @@ use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use redis_playground::engine::clock::FnClock;
-use redis_playground::engine::Engine;
-use redis_playground::persist::snapshot;
+use crate::engine::clock::FnClock;
+use crate::engine::Engine;
+use crate::persist::snapshot;
 
 use client_tabs::ClientTabs;
 use console::Console;

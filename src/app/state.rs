@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use redis_playground::engine::cli::format_reply;
-use redis_playground::engine::{ClientId, Engine};
-use redis_playground::persist::snapshot;
+use crate::engine::cli::format_reply;
+use crate::engine::{ClientId, Engine};
+use crate::persist::snapshot;
 
 use super::help;
 use super::viz::{key_view, VizState};

@@ -10,5 +10,5 @@ pub mod panel;
 pub mod string;
 pub mod table;
 
-mod model;
+pub mod model;
 pub use model::*;

@@ -2,8 +2,8 @@
 //! the engine (`key_view`). Plain Rust over the engine, no Yew, so `tests/app_logic.rs` can
 //! test it natively.
 
-use redis_playground::engine::resp::to_resp2;
-use redis_playground::engine::{ClientId, Engine, Reply};
+use crate::engine::resp::to_resp2;
+use crate::engine::{Engine, Reply};
 
 /// What a visualizer shows for one key.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,11 +29,11 @@ pub enum KeyView {
     },
 }
 
-/// Runs a command and returns its reply in RESP2 shape (flat pairs, scores as bulk strings),
-/// as a RESP2 client would see it.
-fn run(engine: &mut Engine, client: ClientId, argv: &[&[u8]]) -> Reply {
+/// Runs a read-only command on `db` through `Engine::inspect` and returns its reply in RESP2
+/// shape (flat pairs, scores as bulk strings), as a RESP2 client would see it.
+fn run(engine: &mut Engine, db: usize, argv: &[&[u8]]) -> Reply {
     let argv: Vec<Vec<u8>> = argv.iter().map(|a| a.to_vec()).collect();
-    to_resp2(&engine.execute(client, &argv))
+    to_resp2(&engine.inspect(db, &argv))
 }
 
 fn bulk(r: Reply) -> Option<Vec<u8>> {
@@ -44,40 +44,32 @@ fn bulk(r: Reply) -> Option<Vec<u8>> {
     }
 }
 
-/// The one adapter from engine data to a view model: reads `key` of database `db` through a
-/// short-lived internal connection, so it never shows up in the learner's CLIENT LIST.
+/// The one adapter from engine data to a view model: reads `key` of database `db` with
+/// read-only commands run by `Engine::inspect`, as no client, so looking at a key never shows
+/// in CLIENT LIST, INFO's counters or the key's idle time.
 pub fn key_view(engine: &mut Engine, db: usize, key: &[u8]) -> KeyView {
-    let client = engine.connect();
-    let view = read_view(engine, client, db, key);
-    engine.disconnect(client);
-    view
-}
-
-fn read_view(engine: &mut Engine, client: ClientId, db: usize, key: &[u8]) -> KeyView {
-    let db_arg = db.to_string();
-    run(engine, client, &[b"SELECT", db_arg.as_bytes()]);
-    let type_name = match bulk(run(engine, client, &[b"TYPE", key])) {
+    let type_name = match bulk(run(engine, db, &[b"TYPE", key])) {
         Some(t) => String::from_utf8_lossy(&t).into_owned(),
         None => return KeyView::Missing,
     };
     match type_name.as_str() {
         "none" => KeyView::Missing,
         "string" => {
-            let bytes = bulk(run(engine, client, &[b"GET", key])).unwrap_or_default();
-            let encoding = bulk(run(engine, client, &[b"OBJECT", b"ENCODING", key]))
+            let bytes = bulk(run(engine, db, &[b"GET", key])).unwrap_or_default();
+            let encoding = bulk(run(engine, db, &[b"OBJECT", b"ENCODING", key]))
                 .map(|e| String::from_utf8_lossy(&e).into_owned())
                 .unwrap_or_default();
             KeyView::Str { bytes, encoding }
         }
-        "list" => match run(engine, client, &[b"LRANGE", key, b"0", b"-1"]) {
+        "list" => match run(engine, db, &[b"LRANGE", key, b"0", b"-1"]) {
             Reply::Array(items) => KeyView::List(items.into_iter().filter_map(bulk).collect()),
             _ => KeyView::Other { type_name },
         },
-        "hash" => match run(engine, client, &[b"HGETALL", key]) {
+        "hash" => match run(engine, db, &[b"HGETALL", key]) {
             Reply::Array(items) => KeyView::Hash(pairs(items)),
             _ => KeyView::Other { type_name },
         },
-        "set" => match run(engine, client, &[b"SMEMBERS", key]) {
+        "set" => match run(engine, db, &[b"SMEMBERS", key]) {
             Reply::Array(items) => {
                 let mut members: Vec<Vec<u8>> = items.into_iter().filter_map(bulk).collect();
                 members.sort();
@@ -85,11 +77,11 @@ fn read_view(engine: &mut Engine, client: ClientId, db: usize, key: &[u8]) -> Ke
             }
             _ => KeyView::Other { type_name },
         },
-        "zset" => match run(engine, client, &[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]) {
+        "zset" => match run(engine, db, &[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]) {
             Reply::Array(items) => KeyView::ZSet(pairs(items)),
             _ => KeyView::Other { type_name },
         },
-        "stream" => match run(engine, client, &[b"XRANGE", key, b"-", b"+", b"COUNT", b"500"]) {
+        "stream" => match run(engine, db, &[b"XRANGE", key, b"-", b"+", b"COUNT", b"500"]) {
             Reply::Array(items) => KeyView::Stream(
                 items
                     .into_iter()
