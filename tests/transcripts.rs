@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use redis_playground::engine::cli::format_reply;
+use redis_playground::engine::cli::{format_reply, format_reply_to, split_args};
 use redis_playground::engine::{ClientId, Engine};
 
 fn run_transcript(path: &Path) -> Vec<String> {
@@ -37,7 +37,9 @@ fn run_transcript(path: &Path) -> Vec<String> {
             flush(&mut produced, &mut expected, &mut failures);
             let id = *clients.entry(current).or_insert_with(|| engine.connect());
             let out = match engine.execute_line(id, cmd) {
-                Ok(reply) => format_reply(&reply, engine.client_protocol(id)),
+                Ok(reply) => {
+                    format_reply_to(&split_args(cmd.as_bytes()).unwrap_or_default(), &reply, engine.client_protocol(id))
+                }
                 Err(msg) => format!("{msg}\n"),
             };
             produced = Some((i + 1, cmd.to_string(), out));

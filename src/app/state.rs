@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::engine::cli::format_reply;
+use crate::engine::cli::{format_reply, format_reply_to, split_args};
 use crate::engine::{ClientId, Engine};
 use crate::persist::snapshot;
 
@@ -246,7 +246,9 @@ impl AppState {
         let mut engine = self.engine.borrow_mut();
         match engine.execute_line(c.id, &line) {
             Ok(reply) => {
-                let text = format_reply(&reply, engine.client_protocol(c.id));
+                // INFO, CLIENT LIST and the other report commands print raw, as in redis-cli.
+                let argv = split_args(line.as_bytes()).unwrap_or_default();
+                let text = format_reply_to(&argv, &reply, engine.client_protocol(c.id));
                 if !text.is_empty() {
                     c.push(Line::reply(&text));
                 }

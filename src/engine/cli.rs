@@ -1,5 +1,6 @@
 //! What redis-cli does with text: splitting a typed line into arguments (`sdssplitargs`) and
-//! printing a reply the way its interactive (TTY) mode does (`cliFormatReplyTTY`).
+//! printing a reply the way its interactive (TTY) mode does (`cliFormatReplyTTY`, and the raw
+//! form it keeps for report commands such as INFO and CLIENT LIST).
 //!
 //! The console in the app and the transcript tests both go through these functions, so the
 //! playground shows exactly what a learner would see in a terminal.
@@ -127,6 +128,74 @@ pub fn format_reply(reply: &Reply, proto: u8) -> String {
     out
 }
 
+/// Whether redis-cli prints this command's reply raw even on a terminal: the report commands
+/// whose text is meant to be read as lines (INFO, CLIENT LIST, MEMORY DOCTOR, ...), the same
+/// list as redis-cli 7.0's `cliSendCommand`.
+pub fn prints_raw(argv: &[Vec<u8>]) -> bool {
+    let word = |i: usize| argv.get(i).map(|w| w.to_ascii_lowercase()).unwrap_or_default();
+    let (cmd, sub, argc) = (word(0), word(1), argv.len());
+    let sub = sub.as_slice();
+    match cmd.as_slice() {
+        b"info" | b"lolwut" => true,
+        b"debug" => argc >= 2 && matches!(sub, b"htstats" | b"htstats-key" | b"client-eviction"),
+        b"memory" => argc >= 2 && matches!(sub, b"malloc-stats" | b"doctor"),
+        b"cluster" => argc == 2 && matches!(sub, b"nodes" | b"info"),
+        b"client" => argc >= 2 && matches!(sub, b"list" | b"info"),
+        b"latency" => (argc == 3 && sub == b"graph") || (argc == 2 && sub == b"doctor"),
+        b"proxy" => argc >= 2 && sub == b"info",
+        _ => false,
+    }
+}
+
+/// Formats the reply to `argv` as redis-cli's interactive mode prints it: raw for the report
+/// commands of [`prints_raw`], as [`format_reply`] otherwise.
+pub fn format_reply_to(argv: &[Vec<u8>], reply: &Reply, proto: u8) -> String {
+    if prints_raw(argv) {
+        let view = if proto >= 3 { reply.clone() } else { to_resp2(reply) };
+        let mut out = String::new();
+        format_raw(&view, &mut out);
+        out
+    } else {
+        format_reply(reply, proto)
+    }
+}
+
+/// redis-cli's `cliFormatReplyRaw`: strings as they are (no quotes, no added newline), errors
+/// without "(error)", elements one per line.
+fn format_raw(r: &Reply, out: &mut String) {
+    match r {
+        Reply::Error(e) => {
+            out.push_str(e);
+            out.push('\n');
+        }
+        Reply::Status(s) => out.push_str(s),
+        Reply::Bulk(b) | Reply::Verbatim(_, b) => out.push_str(&String::from_utf8_lossy(b)),
+        Reply::Int(n) => out.push_str(&n.to_string()),
+        Reply::Double(d) => out.push_str(&double_text(*d)),
+        Reply::BigNumber(n) => out.push_str(n),
+        Reply::Bool(b) => out.push_str(if *b { "(true)" } else { "(false)" }),
+        Reply::Nil | Reply::NilArray | Reply::NoReply => {}
+        Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                format_raw(it, out);
+            }
+        }
+        Reply::Map(pairs) => {
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                }
+                format_raw(k, out);
+                out.push(' ');
+                format_raw(v, out);
+            }
+        }
+    }
+}
+
 fn format_tty(r: &Reply, prefix: &str, out: &mut String) {
     match r {
         Reply::Error(e) => {
@@ -203,6 +272,22 @@ mod tests {
 
     fn split(s: &str) -> Option<Vec<String>> {
         split_args(s.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
+    }
+
+    #[test]
+    fn report_commands_print_raw_like_redis_cli() {
+        let argv = |words: &[&str]| words.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        let text = Reply::Bulk(b"id=1 addr=x\nid=2 addr=y\n".to_vec());
+        assert_eq!(format_reply_to(&argv(&["CLIENT", "LIST"]), &text, 2), "id=1 addr=x\nid=2 addr=y\n");
+        assert_eq!(
+            format_reply_to(&argv(&["client", "list", "type", "foo"]), &Reply::Error("ERR x".into()), 2),
+            "ERR x\n"
+        );
+        assert_eq!(format_reply_to(&argv(&["GET", "k"]), &text, 2), "\"id=1 addr=x\\nid=2 addr=y\\n\"\n");
+        // LATENCY DOCTOR is raw, LATENCY DOCTOR with an extra word is not (redis-cli counts).
+        assert!(prints_raw(&argv(&["latency", "doctor"])) && !prints_raw(&argv(&["latency", "doctor", "x"])));
+        assert!(prints_raw(&argv(&["info"])) && prints_raw(&argv(&["INFO", "server"])));
+        assert!(!prints_raw(&argv(&["client"])) && !prints_raw(&argv(&["memory", "usage", "k"])));
     }
 
     #[test]
