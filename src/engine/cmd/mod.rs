@@ -13,6 +13,7 @@ pub mod list;
 pub mod pubsub;
 pub mod server;
 pub mod set;
+pub mod sort;
 pub mod stream;
 pub mod string;
 pub mod tx;
@@ -30,6 +31,7 @@ pub const TABLES: &[&[CommandSpec]] = &[
     hash::COMMANDS,
     set::COMMANDS,
     zset::COMMANDS,
+    sort::COMMANDS,
     stream::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,

@@ -963,7 +963,18 @@ fn getkeys_of(ctx: &Ctx) -> Result<Vec<FlaggedKey>, RedisError> {
     if !cmd.arity_ok(full.len()) {
         return Err(RedisError::err("Invalid number of arguments specified for command"));
     }
-    let keys = keys_from_specs(cmd, full).unwrap_or_default();
+    let keys = if cmd.name == "sort" {
+        // SORT's STORE can appear anywhere: Redis finds it with its own key-extraction callback.
+        super::sort::sort_get_keys(full)
+            .into_iter()
+            .enumerate()
+            .map(|(n, i)| {
+                (i, if n == 0 { vec!["RO".into(), "access".into()] } else { vec!["OW".into(), "update".into()] })
+            })
+            .collect()
+    } else {
+        keys_from_specs(cmd, full).unwrap_or_default()
+    };
     if keys.is_empty() && !cmd.has_flag("no_mandatory_keys") {
         return Err(RedisError::err("Invalid arguments specified for command"));
     }

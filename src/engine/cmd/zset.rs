@@ -146,6 +146,11 @@ impl ZSetValue {
         self.sl.levels()
     }
 
+    /// Switches to the skiplist encoding for good (SORT does this to any sorted set it reads).
+    pub fn convert_to_skiplist(&mut self) {
+        self.listpack = false;
+    }
+
     /// Reports "listpack" again when a freshly built result fits the limits (Redis's
     /// `zsetConvertToListpackIfNeeded` for Z*STORE results).
     fn shrink_if_fits(&mut self, limits: Limits) {
