@@ -320,6 +320,10 @@ fn scard(ctx: &mut Ctx) -> CmdResult {
     Ok(Reply::Int(ctx.read_set(key)?.map_or(0, SetValue::len) as i64))
 }
 
+/// SPOP with a count above a fifth of the set keeps the remainder in a new set (Redis's
+/// `SPOP_MOVE_STRATEGY_MUL`).
+const SPOP_MOVE_STRATEGY_MUL: u64 = 5;
+
 /// SPOP key [count]
 fn spop(ctx: &mut Ctx) -> CmdResult {
     let mut a = ctx.args();
@@ -337,6 +341,7 @@ fn spop(ctx: &mut Ctx) -> CmdResult {
     // The generator is copied out so the set can be borrowed at the same time; its advanced
     // state is written back below.
     let mut rng = ctx.eng.rng.clone();
+    let max = max_intset(ctx);
     let Some(set) = ctx.write_set(key)? else {
         return Ok(match count {
             None => Reply::Nil,
@@ -349,6 +354,23 @@ fn spop(ctx: &mut Ctx) -> CmdResult {
             let all = set.members();
             *set = SetValue::Intset(Vec::new());
             all
+        }
+        // Popping most of the set: Redis instead draws the members that stay, into a new set
+        // created for the first of them (so it can be an intset again), and returns the rest.
+        Some(n) if n.saturating_mul(SPOP_MOVE_STRATEGY_MUL) > set.len() as u64 => {
+            let mut kept: Option<SetValue> = None;
+            for _ in 0..set.len() - n as usize {
+                let Some(m) = set.random(&mut rng) else {
+                    break;
+                };
+                set.remove(&m);
+                kept.get_or_insert_with(|| SetValue::for_member(&m)).add(&m, max);
+            }
+            let rest = set.members();
+            if let Some(k) = kept {
+                *set = k;
+            }
+            rest
         }
         _ => {
             let n = count.unwrap_or(1) as usize;
