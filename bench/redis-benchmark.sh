@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # Compares redis-playground-server with redis-server using redis-benchmark, in one run:
-# GET, SET and INCR, 100000 requests each, without pipelining and with -P 16, both servers on
+# GET, SET, INCR and the collection writes LPUSH, LPOP, SADD, HSET and ZADD (redis-benchmark's
+# own test names), 100000 requests each, without pipelining and with -P 16, both servers on
 # free loopback ports. Prints a table of requests per second and our/redis ratio.
 #
 # Usage: bench/redis-benchmark.sh            (builds the release server if needed)
-#   REQUESTS=100000 TESTS=get,set,incr CLIENTS=50 OURS=target/release/redis-playground-server
-# Every redis-benchmark run is capped with `timeout`, so the script ends within ~2 minutes.
+#   REQUESTS=100000 TESTS=get,set,incr,lpush,lpop,sadd,hset,zadd CLIENTS=50 OURS=target/release/redis-playground-server
+# Every redis-benchmark run is capped with `timeout`, so the script ends within ~4 minutes.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REQUESTS="${REQUESTS:-100000}"
-TESTS="${TESTS:-get,set,incr}"
+TESTS="${TESTS:-get,set,incr,lpush,lpop,sadd,hset,zadd}"
 CLIENTS="${CLIENTS:-50}"
 OURS="${OURS:-target/release/redis-playground-server}"
-RUN_TIMEOUT="${RUN_TIMEOUT:-25}"
+RUN_TIMEOUT="${RUN_TIMEOUT:-60}"
 
 for tool in redis-server redis-benchmark; do
   command -v "$tool" >/dev/null || { echo "bench: $tool not found" >&2; exit 1; }
