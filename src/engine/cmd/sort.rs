@@ -493,9 +493,17 @@ fn parse_opts(argv: &[Vec<u8>], readonly: bool) -> Result<Opts, RedisError> {
     Ok(o)
 }
 
-/// The elements of the value to sort, the elements of a range of it when that is all a
-/// don't-sort needs, and the adjusted output range.
-fn load(ctx: &mut Ctx, key: &[u8], o: &mut Opts) -> Result<(Vec<Vec<u8>>, i64, i64, bool), RedisError> {
+/// The elements to sort and the positions `start..=end` of the ones to output (an empty range
+/// when `end < start`).
+struct Loaded {
+    elems: Vec<Vec<u8>>,
+    start: i64,
+    end: i64,
+}
+
+/// The elements of the value to sort, or only the range a don't-sort needs, and the output
+/// range after Redis's LIMIT clamping.
+fn load(ctx: &mut Ctx, key: &[u8], o: &mut Opts) -> Result<Loaded, RedisError> {
     enum Kind {
         List,
         Set,
@@ -540,19 +548,19 @@ fn load(ctx: &mut Ctx, key: &[u8], o: &mut Opts) -> Result<(Vec<Vec<u8>>, i64, i
             elems.reverse();
         }
         if end < start {
-            return Ok((Vec::new(), start, end, is_set));
+            return Ok(Loaded { elems: Vec::new(), start, end });
         }
         let taken: Vec<Vec<u8>> = elems.into_iter().skip(start as usize).take((end - start + 1) as usize).collect();
-        return Ok((taken, 0, end - start, is_set));
+        return Ok(Loaded { elems: taken, start: 0, end: end - start });
     }
-    Ok((elems, start, end, is_set))
+    Ok(Loaded { elems, start, end })
 }
 
 fn sort_generic(ctx: &mut Ctx, readonly: bool) -> CmdResult {
     let argv = ctx.argv;
     let mut o = parse_opts(argv, readonly)?;
     let key = argv.get(1).map(Vec::as_slice).unwrap_or(&[]);
-    let (elems, start, end, _) = load(ctx, key, &mut o)?;
+    let Loaded { elems, start, end } = load(ctx, key, &mut o)?;
     let mut items: Vec<Item> = elems.into_iter().map(|obj| Item { obj, score: 0.0, by: None }).collect();
 
     if !o.dont_sort {
