@@ -821,4 +821,35 @@ mod tests {
         assert_eq!(texts(&run(&mut e, c, "sort z by nosort limit 1 5 desc")), ["a", "b"]);
         assert_eq!(run(&mut e, c, "object encoding z"), Reply::bulk_str("skiplist"));
     }
+
+    #[test]
+    fn random_option_mixes_never_panic() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        for line in [
+            "rpush l 3 1 2 x 1e5 -inf",
+            "sadd s 5 1 9",
+            "sadd h a b 1",
+            "zadd z 1 a 2 b 3 c",
+            "mset w_1 2 w_3 x w_a 1",
+            "hset hw_1 f 3",
+        ] {
+            run(&mut e, c, line);
+        }
+        let words = [
+            "BY", "w_*", "hw_*->f", "nosort", "*", "#", "GET", "LIMIT", "0", "-1", "2", "9223372036854775807",
+            "-9223372036854775808", "ASC", "DESC", "ALPHA", "STORE", "dst", "->", "*->", "x",
+        ];
+        let mut seed = 99u64;
+        for i in 0..3000 {
+            let key = ["l", "s", "h", "z", "w_1", "nokey", "dst"][i % 7];
+            let mut line = format!("{} {key}", if i % 3 == 0 { "sort_ro" } else { "sort" });
+            for _ in 0..(i % 9) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                line.push(' ');
+                line.push_str(words[(seed >> 33) as usize % words.len()]);
+            }
+            let _ = run(&mut e, c, &line);
+        }
+    }
 }
