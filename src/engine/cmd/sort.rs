@@ -17,6 +17,10 @@
 //!   by DESC) and sets their iteration order, except that a set with STORE is sorted ALPHA so
 //!   that the stored result is deterministic.
 //! - Sorting a sorted set converts it to the skiplist encoding for good.
+//!
+//! Not reproduced: Redis 7.0 does not clear `errno` before its `strtod`, so after one weight
+//! out of range (ERANGE), later SORTs of non-integer weights keep failing until some other
+//! command happens to reset `errno` (ZADD's score parsing does). Here every SORT starts clean.
 
 use std::cmp::Ordering;
 
@@ -837,8 +841,27 @@ mod tests {
             run(&mut e, c, line);
         }
         let words = [
-            "BY", "w_*", "hw_*->f", "nosort", "*", "#", "GET", "LIMIT", "0", "-1", "2", "9223372036854775807",
-            "-9223372036854775808", "ASC", "DESC", "ALPHA", "STORE", "dst", "->", "*->", "x",
+            "BY",
+            "w_*",
+            "hw_*->f",
+            "nosort",
+            "*",
+            "#",
+            "GET",
+            "LIMIT",
+            "0",
+            "-1",
+            "2",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "ASC",
+            "DESC",
+            "ALPHA",
+            "STORE",
+            "dst",
+            "->",
+            "*->",
+            "x",
         ];
         let mut seed = 99u64;
         for i in 0..3000 {
