@@ -6,6 +6,7 @@
 //! client outside of a request (pub/sub messages, unblocked pops) wait in that client's queue
 //! until taken with [`Engine::take_pushed`]. Time comes only from the injected [`Clock`].
 
+pub mod acl;
 pub mod args;
 pub mod blocking;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod num;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
+pub mod sha256;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
@@ -76,6 +78,11 @@ pub struct Client {
     pub pushed: VecDeque<Reply>,
     /// Set by QUIT or CLIENT KILL: the connection should close after its pending output.
     pub closing: bool,
+    /// The ACL user the connection runs as (`default` until AUTH).
+    pub user: Vec<u8>,
+    /// Whether the connection has authenticated (or started so, the default user being
+    /// on and nopass when it connected).
+    pub authenticated: bool,
 }
 
 /// Per-command statistics (INFO commandstats).
@@ -129,6 +136,10 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// SLOWLOG: how many entries are kept.
     pub slowlog_max_len: u64,
+    /// `requirepass`: the default user's password as last set through CONFIG (empty: none).
+    pub requirepass: String,
+    /// `acllog-max-len`: how many ACL LOG entries are kept.
+    pub acllog_max_len: u64,
 }
 
 impl Default for Config {
@@ -154,6 +165,8 @@ impl Default for Config {
             notify_keyspace_events: 0,
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
+            requirepass: String::new(),
+            acllog_max_len: 128,
         }
     }
 }
@@ -250,6 +263,8 @@ pub struct Engine {
     pub(crate) slowlog: cmd::introspect::SlowLog,
     /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
+    /// ACL users and the ACL LOG (acl.rs).
+    pub(crate) acl: acl::AclState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -275,6 +290,7 @@ impl Engine {
             tx: cmd::tx::TxState::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
+            acl: acl::AclState::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -313,6 +329,7 @@ impl Engine {
         let mut c = new_client(id, self.now_ms());
         c.addr = addr.to_string();
         c.laddr = laddr.to_string();
+        c.authenticated = self.acl.default_auto_auth();
         self.clients.insert(id, c);
         self.stats.total_connections += 1;
         id
@@ -529,6 +546,20 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
+        // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
+        // the subscribed context, then MULTI queueing.
+        if !self.auth_ok(client) && !cmd.has_flag("no_auth") {
+            return self.reject(client, name, RedisError::raw("NOAUTH Authentication required."));
+        }
+        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
+        if self.in_multi(client) && cmd.has_flag("no_multi") {
+            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
+        }
+        // ACL: the only permission check before a command runs (EXEC re-checks its queue).
+        let context = if self.in_multi(client) { acl::LogContext::Multi } else { acl::LogContext::Toplevel };
+        if let Err(denied) = self.acl_check(client, cmd, argv, context) {
+            return self.reject(client, name, RedisError::raw(denied.noperm(cmd)));
+        }
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
         let base = cmd.name.split('|').next().unwrap_or(cmd.name);
@@ -552,10 +583,6 @@ impl Engine {
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
         const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
-        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
-        if self.in_multi(client) && cmd.has_flag("no_multi") {
-            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
-        }
         if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
             self.queue_multi(client, cmd, argv);
             return Reply::status("QUEUED");
@@ -690,6 +717,8 @@ fn new_client(id: ClientId, now: i64) -> Client {
         last_cmd: "NULL".into(),
         pushed: VecDeque::new(),
         closing: false,
+        user: b"default".to_vec(),
+        authenticated: true,
     }
 }
 
