@@ -21,7 +21,8 @@
 //!   the reply's strings (`@grep user= CLIENT INFO`).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
-//! Every script starts from FLUSHALL on both sides, on fresh connections.
+//! Every script starts from FLUSHALL on both sides, on fresh connections. `DIFF_TRACE=1` prints
+//! every line with both replies as the script runs.
 //! Our side is the real `redis-playground-server` binary, reached over TCP like Redis.
 
 use std::io::{Read, Write};
@@ -348,6 +349,9 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             word = w;
             rest = tail.trim();
         }
+        if std::env::var("DIFF_TRACE").is_ok() {
+            eprintln!("{}:{}: {line}", path.display(), lineno + 1);
+        }
         let Some(argv) = split_args(rest.as_bytes()) else {
             out.failures.push(format!("{}:{}: cannot split {rest:?}", path.display(), lineno + 1));
             continue;
@@ -384,6 +388,9 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
                 continue;
             }
         };
+        if std::env::var("DIFF_TRACE").is_ok() {
+            eprintln!("    redis: {}\n    ours:  {}", show(&expected.concat()), show(&got.concat()));
+        }
         out.compared += 1;
         if expected == got {
             out.matched += 1;
