@@ -140,6 +140,8 @@ pub struct Config {
     pub requirepass: String,
     /// `acllog-max-len`: how many ACL LOG entries are kept.
     pub acllog_max_len: u64,
+    /// `acl-pubsub-default`: whether new users and selectors start with `allchannels`.
+    pub acl_pubsub_allchannels: bool,
 }
 
 impl Default for Config {
@@ -167,6 +169,7 @@ impl Default for Config {
             slowlog_max_len: 128,
             requirepass: String::new(),
             acllog_max_len: 128,
+            acl_pubsub_allchannels: false,
         }
     }
 }

@@ -46,9 +46,10 @@ fn acl_setuser(ctx: &mut Ctx) -> CmdResult {
         RedisError::err(one_line(format!("Unmatched parenthesis in acl selector starting at '{at}'.")))
     })?;
     let old = ctx.eng.acl.users.get(&name).cloned();
-    let mut user = old.clone().unwrap_or_else(|| User::new(&name, false));
+    let allchannels = ctx.eng.config.acl_pubsub_allchannels;
+    let mut user = old.clone().unwrap_or_else(|| User::new(&name, allchannels));
     for op in &merged {
-        if let Err(e) = user.apply(op, false) {
+        if let Err(e) = user.apply(op, allchannels) {
             return Err(RedisError::err(one_line(format!(
                 "Error in ACL SETUSER modifier '{}': {}",
                 c_text(op),

@@ -1225,6 +1225,14 @@ const PARAMS: &[Param] = &[
         set: |c, _, s| c.requirepass = s.to_string(),
     },
     Param {
+        name: "acl-pubsub-default",
+        alias: None,
+        kind: Kind::Enum(&["allchannels", "resetchannels"]),
+        get: |c| if c.acl_pubsub_allchannels { "allchannels" } else { "resetchannels" }.to_string(),
+        set: |c, _, s| c.acl_pubsub_allchannels = s == "allchannels",
+    },
+    Param { name: "aclfile", alias: None, kind: Kind::Immutable, get: |_| String::new(), set: |_, _, _| {} },
+    Param {
         name: "acllog-max-len",
         alias: None,
         kind: int(0, LONG_MAX),
