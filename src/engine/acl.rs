@@ -970,6 +970,45 @@ impl AclState {
     }
 }
 
+/// The command line as MONITOR and the slow log show it: passwords and ACL rules replaced by
+/// `(redacted)`, as Redis's `redactClientCommandArgument` does for AUTH, HELLO AUTH and
+/// ACL SETUSER. `None` when nothing is hidden.
+pub fn redact_for_logs(name: &str, argv: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    let hide: Vec<usize> = match name {
+        "auth" if argv.len() <= 3 => (1..argv.len()).collect(),
+        "acl|setuser" => (2..argv.len()).collect(),
+        "hello" => {
+            // HELLO hides each AUTH pair it reads, up to its first bad option.
+            let mut v = Vec::new();
+            let version_ok = argv.get(1).is_none_or(|a| super::num::parse_i64(a).is_some_and(|n| (2..=3).contains(&n)));
+            let mut j = 2;
+            while version_ok && j < argv.len() {
+                let more = argv.len() - 1 - j;
+                let opt = argv.get(j).map(|o| o.as_slice()).unwrap_or_default();
+                if opt.eq_ignore_ascii_case(b"auth") && more >= 2 {
+                    v.extend([j + 1, j + 2]);
+                    j += 3;
+                } else if opt.eq_ignore_ascii_case(b"setname") && more >= 1 {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            v
+        }
+        _ => Vec::new(),
+    };
+    if hide.is_empty() {
+        return None;
+    }
+    Some(
+        argv.iter()
+            .enumerate()
+            .map(|(i, a)| if hide.contains(&i) { b"(redacted)".to_vec() } else { a.clone() })
+            .collect(),
+    )
+}
+
 /// Checks whether `user` may run `cmd` with `argv` (the full command line, name first),
 /// without logging. This is the check scripting must call for each command a script runs
 /// (`redis.call` as the calling client's user); on `Err`, a script reports

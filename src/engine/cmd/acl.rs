@@ -591,6 +591,41 @@ mod tests {
     }
 
     #[test]
+    fn secrets_are_redacted_in_the_slow_log() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "config set slowlog-log-slower-than 0");
+        run(&mut e, c, "acl setuser zz on >p ~*");
+        run(&mut e, c, "auth zz p");
+        run(&mut e, c, "hello 2 auth zz p setname n");
+        let shown = format!("{:?}", run(&mut e, c, "slowlog get 3"));
+        assert!(!shown.contains("Bulk([112])"), "{shown}");
+        let r = |words: &[&str]| {
+            let argv: Vec<Vec<u8>> = words.iter().map(|w| w.as_bytes().to_vec()).collect();
+            crate::engine::acl::redact_for_logs(&table_name(words), &argv)
+                .map(|v| v.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>().join(" "))
+        };
+        assert_eq!(r(&["auth", "pw"]).as_deref(), Some("auth (redacted)"));
+        assert_eq!(r(&["auth", "u", "pw"]).as_deref(), Some("auth (redacted) (redacted)"));
+        assert_eq!(r(&["auth", "a", "b", "c"]), None);
+        assert_eq!(
+            r(&["hello", "3", "auth", "u", "p", "setname", "x"]).as_deref(),
+            Some("hello 3 auth (redacted) (redacted) setname x")
+        );
+        assert_eq!(r(&["hello", "9", "auth", "u", "p"]), None);
+        assert_eq!(r(&["acl", "setuser", "u", ">p"]).as_deref(), Some("acl setuser (redacted) (redacted)"));
+        assert_eq!(r(&["get", "k"]), None);
+    }
+
+    fn table_name(words: &[&str]) -> String {
+        match words {
+            ["acl", sub, ..] => format!("acl|{sub}"),
+            [w, ..] => w.to_string(),
+            [] => String::new(),
+        }
+    }
+
+    #[test]
     fn genpass_lengths() {
         let (mut e, _) = Engine::with_virtual_clock();
         let c = e.connect();
