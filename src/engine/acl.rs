@@ -1085,6 +1085,12 @@ impl Engine {
         self.acl.default_auto_auth() || self.clients.get(&client).is_some_and(|c| c.authenticated)
     }
 
+    /// Whether a client must still authenticate (the server then limits its request sizes:
+    /// `resp::parse_request_as`).
+    pub fn auth_required(&self, client: ClientId) -> bool {
+        !self.auth_ok(client)
+    }
+
     /// AUTH / HELLO AUTH: logs the client in as `user`, or logs the failure.
     pub(crate) fn authenticate(&mut self, client: ClientId, user: &[u8], password: &[u8], object: &[u8]) -> bool {
         if self.acl.user(user).is_some_and(|u| u.password_ok(password)) {
