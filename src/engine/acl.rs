@@ -659,7 +659,7 @@ impl Denied {
 enum Sanitize {
     Unset,
     Skip,
-    Sanitize,
+    On,
 }
 
 /// One ACL user.
@@ -718,7 +718,7 @@ impl User {
         } else if is("skip-sanitize-payload") {
             self.sanitize = Sanitize::Skip;
         } else if is("sanitize-payload") {
-            self.sanitize = Sanitize::Sanitize;
+            self.sanitize = Sanitize::On;
         } else if is("nopass") {
             self.nopass = true;
             self.passwords.clear();
@@ -755,7 +755,7 @@ impl User {
             root.allchannels = allchannels;
             root.channels.clear();
             self.enabled = false;
-            self.sanitize = Sanitize::Sanitize;
+            self.sanitize = Sanitize::On;
             self.selectors.truncate(1);
             self.root().set_all(false);
         } else {
@@ -772,7 +772,7 @@ impl User {
         }
         match self.sanitize {
             Sanitize::Skip => f.push("skip-sanitize-payload"),
-            Sanitize::Sanitize => f.push("sanitize-payload"),
+            Sanitize::On => f.push("sanitize-payload"),
             Sanitize::Unset => {}
         }
         f
@@ -809,7 +809,7 @@ impl User {
             return true;
         }
         let h = super::sha256::hex_digest(password);
-        self.passwords.iter().any(|p| *p == h)
+        self.passwords.contains(&h)
     }
 
     /// Checks a command against every selector (Redis's `ACLCheckAllUserCommandPerm`).
@@ -830,6 +830,19 @@ impl User {
             }
         }
         Err(worst)
+    }
+
+    /// Whether one selector both allows the command and grants the given access to every
+    /// key (`allkeys`, or a `*` pattern with those permissions): Redis's
+    /// `ACLUserCheckCmdWithUnrestrictedKeyAccess`, which SORT's BY and GET options need.
+    pub fn check_with_all_keys(&self, cmd: &CommandSpec, argv: &[Vec<u8>], read: bool, write: bool) -> bool {
+        let Some(id) = id_of(cmd) else { return false };
+        let mut keys = None;
+        self.selectors.iter().any(|s| {
+            s.check(id, cmd, argv, &mut keys).is_ok()
+                && (s.allkeys
+                    || s.patterns.iter().any(|p| (!read || p.read) && (!write || p.write) && p.pattern == b"*"))
+        })
     }
 
     /// Every channel pattern the user's selectors allow, or None when one allows all.
@@ -1241,6 +1254,10 @@ mod tests {
         let none = user(&["on", "nopass"]);
         assert_eq!(none.check(spec("ping"), &argv("ping")), Err(Denied::Command));
         assert_eq!(none.check(spec("hello"), &argv("hello")), Ok(()));
+        assert!(!u.check_with_all_keys(spec("get"), &argv("get k1"), true, false));
+        let all_read = user(&["%R~*", "~k*", "+@all"]);
+        assert!(all_read.check_with_all_keys(spec("get"), &argv("get k1"), true, false));
+        assert!(!all_read.check_with_all_keys(spec("get"), &argv("get k1"), true, true));
         // A second selector can allow what the root does not.
         let two = user(&["~a", "+get", "(~b +set)"]);
         assert_eq!(two.check(spec("set"), &argv("set b v")), Ok(()));
