@@ -539,7 +539,23 @@ impl Engine {
         }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
-            Err(e) => return self.reject(client, name, e),
+            Err(e) => {
+                // A known command with the wrong arity still counts as a rejected call.
+                return match table::lookup(name) {
+                    Some(base) => {
+                        let found = if base.subcommands.is_empty() || argv.len() < 2 {
+                            Some(base)
+                        } else {
+                            base.subcommand(&argv[1])
+                        };
+                        match found {
+                            Some(spec) => self.reject_resolved(client, spec, name, e),
+                            None => self.reject(client, name, e),
+                        }
+                    }
+                    None => self.reject(client, name, e),
+                };
+            }
         };
         // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
@@ -552,16 +568,21 @@ impl Engine {
         // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
         // the subscribed context, then MULTI queueing.
         if !self.auth_ok(client) && !cmd.has_flag("no_auth") {
-            return self.reject(client, name, RedisError::raw("NOAUTH Authentication required."));
+            return self.reject_resolved(client, cmd, name, RedisError::raw("NOAUTH Authentication required."));
         }
         // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
         if self.in_multi(client) && cmd.has_flag("no_multi") {
-            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
+            return self.reject_resolved(
+                client,
+                cmd,
+                name,
+                RedisError::err("Command not allowed inside a transaction"),
+            );
         }
         // ACL: the only permission check before a command runs (EXEC re-checks its queue).
         let context = if self.in_multi(client) { acl::LogContext::Multi } else { acl::LogContext::Toplevel };
         if let Err(denied) = self.acl_check(client, cmd, argv, context) {
-            return self.reject(client, name, RedisError::raw(denied.noperm(cmd)));
+            return self.reject_resolved(client, cmd, name, RedisError::raw(denied.noperm(cmd)));
         }
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
@@ -582,7 +603,7 @@ impl Engine {
                 "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 cmd.name
             ));
-            return self.reject(client, name, e);
+            return self.reject_resolved(client, cmd, name, e);
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
         const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
@@ -684,6 +705,15 @@ impl Engine {
         };
         self.count_error(&e.0);
         e.into()
+    }
+
+    /// [`Engine::reject`] for a command that was found: it also counts in the command's
+    /// `rejected_calls` (INFO commandstats), as Redis's `rejectCommand` does.
+    fn reject_resolved(&mut self, client: ClientId, cmd: &'static CommandSpec, name: &[u8], e: RedisError) -> Reply {
+        if !self.quiet {
+            self.stats.commands.entry(cmd.name.to_string()).or_default().rejected_calls += 1;
+        }
+        self.reject(client, name, e)
     }
 
     /// Counts a command's runtime error (failed_calls and the error prefix).
