@@ -948,13 +948,15 @@ pub struct AclState {
     pub users: BTreeMap<Vec<u8>, User>,
     /// Newest first.
     pub log: VecDeque<LogEntry>,
+    /// The client whose EXEC is running its queue: its denials log in the `multi` context.
+    pub(crate) exec_client: Option<ClientId>,
 }
 
 impl Default for AclState {
     fn default() -> Self {
         let mut users = BTreeMap::new();
         users.insert(b"default".to_vec(), User::default_user());
-        AclState { users, log: VecDeque::new() }
+        AclState { users, log: VecDeque::new(), exec_client: None }
     }
 }
 
@@ -1112,7 +1114,11 @@ impl Engine {
             c.authenticated = true;
             return true;
         }
-        let context = if self.in_multi(client) { LogContext::Multi } else { LogContext::Toplevel };
+        let context = if self.in_multi(client) || self.acl.exec_client == Some(client) {
+            LogContext::Multi
+        } else {
+            LogContext::Toplevel
+        };
         self.acl_log_denied(client, LogReason::Auth, context, object.to_vec(), user.to_vec());
         false
     }

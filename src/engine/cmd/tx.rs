@@ -182,6 +182,7 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
         return Ok(Reply::NilArray);
     }
     let mut out = Vec::with_capacity(queue.len());
+    let outer_exec = ctx.eng.acl.exec_client.replace(id);
     for (cmd, argv) in queue {
         // SELECT inside the transaction changes the database of the commands after it.
         let db = ctx.eng.client_db(id);
@@ -204,6 +205,7 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
             }
         });
     }
+    ctx.eng.acl.exec_client = outer_exec;
     ctx.eng.client_mut(id).last_cmd = "exec".into();
     Ok(Reply::Array(out))
 }
