@@ -992,6 +992,16 @@ pub fn redact_for_logs(name: &str, argv: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
     let hide: Vec<usize> = match name {
         "auth" if argv.len() <= 3 => (1..argv.len()).collect(),
         "acl|setuser" => (2..argv.len()).collect(),
+        // CONFIG SET hides the values of its sensitive parameters, in every pair.
+        "config|set" if argv.len() % 2 == 0 => (2..argv.len())
+            .step_by(2)
+            .filter(|&i| {
+                argv.get(i).is_some_and(|n| {
+                    ["requirepass", "masterauth", "masteruser"].iter().any(|w| n.eq_ignore_ascii_case(w.as_bytes()))
+                })
+            })
+            .map(|i| i + 1)
+            .collect(),
         "hello" => {
             // HELLO hides each AUTH pair it reads, up to its first bad option.
             let mut v = Vec::new();

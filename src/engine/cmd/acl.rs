@@ -615,11 +615,17 @@ mod tests {
         assert_eq!(r(&["hello", "9", "auth", "u", "p"]), None);
         assert_eq!(r(&["acl", "setuser", "u", ">p"]).as_deref(), Some("acl setuser (redacted) (redacted)"));
         assert_eq!(r(&["get", "k"]), None);
+        assert_eq!(
+            r(&["config", "set", "hz", "5", "REQUIREPASS", "pw"]).as_deref(),
+            Some("config set hz 5 REQUIREPASS (redacted)")
+        );
+        assert_eq!(r(&["config", "set", "requirepass"]), None);
     }
 
     fn table_name(words: &[&str]) -> String {
         match words {
             ["acl", sub, ..] => format!("acl|{sub}"),
+            ["config", sub, ..] => format!("config|{sub}"),
             [w, ..] => w.to_string(),
             [] => String::new(),
         }
