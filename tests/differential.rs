@@ -14,9 +14,15 @@
 //! - `@send CMD ...` sends a command without reading its reply (a client that blocks);
 //!   `@read` reads and compares the next reply pending on the current connection (the
 //!   blocked client's answer, a pushed message).
+//! - `@mask F1,F2 CMD ...` compares the reply with the value after each field named F1, F2
+//!   (in any map or flat key/value array, at any depth) replaced by a placeholder (ACL LOG's
+//!   `age-seconds` and `client-info`).
+//! - `@grep PREFIX CMD ...` compares only the space-separated words starting with PREFIX in
+//!   the reply's strings (`@grep user= CLIENT INFO`).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
-//! Every script starts from FLUSHALL on both sides, on fresh connections.
+//! Every script starts from FLUSHALL on both sides, on fresh connections. `DIFF_TRACE=1` prints
+//! every line with both replies as the script runs.
 //! Our side is the real `redis-playground-server` binary, reached over TCP like Redis.
 
 use std::io::{Read, Write};
@@ -176,6 +182,72 @@ fn first_fields(raw: &[u8], n: usize) -> Vec<Vec<u8>> {
     }
 }
 
+/// For `@mask`: the value after each named field replaced, at any depth.
+fn mask_fields(raw: &[u8], fields: &[&str]) -> Vec<Vec<u8>> {
+    fn walk(r: &Reply, fields: &[&str]) -> Reply {
+        let named = |r: &Reply| match r {
+            Reply::Bulk(b) => fields.iter().any(|f| f.as_bytes() == b.as_slice()),
+            Reply::Status(s) => fields.contains(&s.as_str()),
+            _ => false,
+        };
+        match r {
+            Reply::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut mask_next = false;
+                for it in items {
+                    if mask_next {
+                        out.push(Reply::Bulk(b"<masked>".to_vec()));
+                        mask_next = false;
+                        continue;
+                    }
+                    mask_next = named(it);
+                    out.push(walk(it, fields));
+                }
+                Reply::Array(out)
+            }
+            Reply::Map(pairs) => Reply::Map(
+                pairs
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = if named(k) { Reply::Bulk(b"<masked>".to_vec()) } else { walk(v, fields) };
+                        (walk(k, fields), v)
+                    })
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    match parse_reply(raw) {
+        Ok(Some((r, _))) => vec![encode(&walk(&r, fields), 3)],
+        _ => vec![raw.to_vec()],
+    }
+}
+
+/// For `@grep`: the words starting with `prefix` in every string of the reply.
+fn grep_words(raw: &[u8], prefix: &str) -> Vec<Vec<u8>> {
+    fn walk(r: &Reply, prefix: &str, out: &mut Vec<Vec<u8>>) {
+        match r {
+            Reply::Bulk(b) | Reply::Verbatim(_, b) => {
+                for w in String::from_utf8_lossy(b).split_whitespace() {
+                    if w.starts_with(prefix) {
+                        out.push(w.as_bytes().to_vec());
+                    }
+                }
+            }
+            Reply::Array(items) | Reply::Set(items) | Reply::Push(items) => {
+                items.iter().for_each(|i| walk(i, prefix, out))
+            }
+            other => out.push(encode(other, 3)),
+        }
+    }
+    let mut out = Vec::new();
+    match parse_reply(raw) {
+        Ok(Some((r, _))) => walk(&r, prefix, &mut out),
+        _ => out.push(raw.to_vec()),
+    }
+    out
+}
+
 fn scan_all(side: &mut Side, n: usize, argv: &[Vec<u8>]) -> Vec<Vec<u8>> {
     // The cursor is the argument after the command name (or after the key for HSCAN etc.).
     let cursor_pos = argv.iter().position(|a| a == b"0").unwrap_or(1);
@@ -265,11 +337,20 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             _ => {}
         }
         let mut fields = 0usize;
+        let mut word = "";
         let mut rest = rest;
         if directive == "fields" {
             let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
             fields = n.parse().unwrap_or(0);
             rest = tail.trim();
+        }
+        if directive == "mask" || directive == "grep" {
+            let (w, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            word = w;
+            rest = tail.trim();
+        }
+        if std::env::var("DIFF_TRACE").is_ok() {
+            eprintln!("{}:{}: {line}", path.display(), lineno + 1);
         }
         let Some(argv) = split_args(rest.as_bytes()) else {
             out.failures.push(format!("{}:{}: cannot split {rest:?}", path.display(), lineno + 1));
@@ -284,6 +365,11 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             "fields" => {
                 (first_fields(&redis.call(client, &argv), fields), first_fields(&ours.call(client, &argv), fields))
             }
+            "mask" => {
+                let names: Vec<&str> = word.split(',').collect();
+                (mask_fields(&redis.call(client, &argv), &names), mask_fields(&ours.call(client, &argv), &names))
+            }
+            "grep" => (grep_words(&redis.call(client, &argv), word), grep_words(&ours.call(client, &argv), word)),
             "send" => {
                 redis.send(client, &argv);
                 ours.send(client, &argv);
@@ -302,6 +388,9 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
                 continue;
             }
         };
+        if std::env::var("DIFF_TRACE").is_ok() {
+            eprintln!("    redis: {}\n    ours:  {}", show(&expected.concat()), show(&got.concat()));
+        }
         out.compared += 1;
         if expected == got {
             out.matched += 1;

@@ -25,7 +25,7 @@ use std::thread;
 use std::time::Duration;
 
 use redis_playground::engine::clock::SystemClock;
-use redis_playground::engine::resp::{encode_into, parse_request};
+use redis_playground::engine::resp::{encode_into, parse_request_as};
 use redis_playground::engine::{table, ClientId, Engine};
 
 /// How often the engine's periodic work runs.
@@ -345,7 +345,7 @@ fn run_requests(engine: &mut Engine, id: ClientId, buf: &[u8], out: &mut Vec<u8>
             return (used, false, used < buf.len());
         }
         let rest = buf.get(used..).unwrap_or_default();
-        let argv = match parse_request(rest) {
+        let argv = match parse_request_as(rest, engine.auth_required(id)) {
             Ok(None) => return (used, false, false),
             Ok(Some((argv, n))) => {
                 used += n;

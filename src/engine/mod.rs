@@ -6,6 +6,7 @@
 //! client outside of a request (pub/sub messages, unblocked pops) wait in that client's queue
 //! until taken with [`Engine::take_pushed`]. Time comes only from the injected [`Clock`].
 
+pub mod acl;
 pub mod args;
 pub mod blocking;
 pub mod cli;
@@ -20,6 +21,7 @@ pub mod num;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
+pub mod sha256;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
@@ -76,6 +78,11 @@ pub struct Client {
     pub pushed: VecDeque<Reply>,
     /// Set by QUIT or CLIENT KILL: the connection should close after its pending output.
     pub closing: bool,
+    /// The ACL user the connection runs as (`default` until AUTH).
+    pub user: Vec<u8>,
+    /// Whether the connection has authenticated (or started so, the default user being
+    /// on and nopass when it connected).
+    pub authenticated: bool,
 }
 
 /// Per-command statistics (INFO commandstats).
@@ -129,6 +136,12 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// SLOWLOG: how many entries are kept.
     pub slowlog_max_len: u64,
+    /// `requirepass`: the default user's password as last set through CONFIG (empty: none).
+    pub requirepass: String,
+    /// `acllog-max-len`: how many ACL LOG entries are kept.
+    pub acllog_max_len: u64,
+    /// `acl-pubsub-default`: whether new users and selectors start with `allchannels`.
+    pub acl_pubsub_allchannels: bool,
 }
 
 impl Default for Config {
@@ -154,6 +167,9 @@ impl Default for Config {
             notify_keyspace_events: 0,
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
+            requirepass: String::new(),
+            acllog_max_len: 128,
+            acl_pubsub_allchannels: false,
         }
     }
 }
@@ -250,6 +266,8 @@ pub struct Engine {
     pub(crate) slowlog: cmd::introspect::SlowLog,
     /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
+    /// ACL users and the ACL LOG (acl.rs).
+    pub(crate) acl: acl::AclState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -275,6 +293,7 @@ impl Engine {
             tx: cmd::tx::TxState::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
+            acl: acl::AclState::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -313,6 +332,7 @@ impl Engine {
         let mut c = new_client(id, self.now_ms());
         c.addr = addr.to_string();
         c.laddr = laddr.to_string();
+        c.authenticated = self.acl.default_auto_auth();
         self.clients.insert(id, c);
         self.stats.total_connections += 1;
         id
@@ -519,7 +539,23 @@ impl Engine {
         }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
-            Err(e) => return self.reject(client, name, e),
+            Err(e) => {
+                // A known command with the wrong arity still counts as a rejected call.
+                return match table::lookup(name) {
+                    Some(base) => {
+                        let found = if base.subcommands.is_empty() || argv.len() < 2 {
+                            Some(base)
+                        } else {
+                            base.subcommand(&argv[1])
+                        };
+                        match found {
+                            Some(spec) => self.reject_resolved(client, spec, name, e),
+                            None => self.reject(client, name, e),
+                        }
+                    }
+                    None => self.reject(client, name, e),
+                };
+            }
         };
         // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
@@ -529,6 +565,25 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
+        // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
+        // the subscribed context, then MULTI queueing.
+        if !self.auth_ok(client) && !cmd.has_flag("no_auth") {
+            return self.reject_resolved(client, cmd, name, RedisError::raw("NOAUTH Authentication required."));
+        }
+        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
+        if self.in_multi(client) && cmd.has_flag("no_multi") {
+            return self.reject_resolved(
+                client,
+                cmd,
+                name,
+                RedisError::err("Command not allowed inside a transaction"),
+            );
+        }
+        // ACL: the only permission check before a command runs (EXEC re-checks its queue).
+        let context = if self.in_multi(client) { acl::LogContext::Multi } else { acl::LogContext::Toplevel };
+        if let Err(denied) = self.acl_check(client, cmd, argv, context) {
+            return self.reject_resolved(client, cmd, name, RedisError::raw(denied.noperm(cmd)));
+        }
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
         let base = cmd.name.split('|').next().unwrap_or(cmd.name);
@@ -548,14 +603,10 @@ impl Engine {
                 "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 cmd.name
             ));
-            return self.reject(client, name, e);
+            return self.reject_resolved(client, cmd, name, e);
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
         const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
-        // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
-        if self.in_multi(client) && cmd.has_flag("no_multi") {
-            return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
-        }
         if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
             self.queue_multi(client, cmd, argv);
             return Reply::status("QUEUED");
@@ -656,6 +707,15 @@ impl Engine {
         e.into()
     }
 
+    /// [`Engine::reject`] for a command that was found: it also counts in the command's
+    /// `rejected_calls` (INFO commandstats), as Redis's `rejectCommand` does.
+    fn reject_resolved(&mut self, client: ClientId, cmd: &'static CommandSpec, name: &[u8], e: RedisError) -> Reply {
+        if !self.quiet {
+            self.stats.commands.entry(cmd.name.to_string()).or_default().rejected_calls += 1;
+        }
+        self.reject(client, name, e)
+    }
+
     /// Counts a command's runtime error (failed_calls and the error prefix).
     pub(crate) fn count_failed(&mut self, cmd_name: &str, text: &str) {
         if let Some(st) = self.stats.commands.get_mut(cmd_name) {
@@ -690,6 +750,8 @@ fn new_client(id: ClientId, now: i64) -> Client {
         last_cmd: "NULL".into(),
         pushed: VecDeque::new(),
         closing: false,
+        user: b"default".to_vec(),
+        authenticated: true,
     }
 }
 

@@ -159,6 +159,10 @@ pub enum ProtoError {
     TooBigMbulkCount,
     TooBigBulkCount,
     UnbalancedQuotes,
+    /// More than 10 arguments from a connection that must still authenticate.
+    UnauthenticatedMultibulkLength,
+    /// An argument over 16 KiB from a connection that must still authenticate.
+    UnauthenticatedBulkLength,
 }
 
 impl ProtoError {
@@ -184,6 +188,8 @@ impl ProtoError {
             ProtoError::TooBigMbulkCount => "too big mbulk count string",
             ProtoError::TooBigBulkCount => "too big bulk count string",
             ProtoError::UnbalancedQuotes => "unbalanced quotes in request",
+            ProtoError::UnauthenticatedMultibulkLength => "unauthenticated multibulk length",
+            ProtoError::UnauthenticatedBulkLength => "unauthenticated bulk length",
             ProtoError::ExpectedDollar(c) => {
                 // Redis prints the byte raw with %c, then turns CR and LF into spaces.
                 let c = if *c == b'\r' || *c == b'\n' { b' ' } else { *c };
@@ -223,6 +229,13 @@ fn find_byte(buf: &[u8], from: usize, c: u8) -> Option<usize> {
 /// `\r` (which must be followed by one more byte), and the `$` check happens only once that
 /// line is complete, so the same bytes give the same error, or the same wait, as in Redis.
 pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoError> {
+    parse_request_as(buf, false)
+}
+
+/// [`parse_request`] for a connection that may still have to authenticate
+/// (`Engine::auth_required`): like Redis, such a connection may send at most 10 arguments of
+/// at most 16 KiB each in a multibulk request.
+pub fn parse_request_as(buf: &[u8], unauthenticated: bool) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoError> {
     let Some(&first) = buf.first() else {
         return Ok(None);
     };
@@ -241,6 +254,9 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoE
     let count = parse_len(&buf[1..cr]).ok_or(ProtoError::InvalidMultibulkLength)?;
     if count > PROTO_MAX_MULTIBULK_LEN {
         return Err(ProtoError::InvalidMultibulkLength);
+    }
+    if unauthenticated && count > 10 {
+        return Err(ProtoError::UnauthenticatedMultibulkLength);
     }
     let mut pos = cr + 2;
     if count <= 0 {
@@ -264,6 +280,9 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<(Vec<Vec<u8>>, usize)>, ProtoE
         let len = buf.get(pos + 1..cr).and_then(parse_len).ok_or(ProtoError::InvalidBulkLength)?;
         if !(0..=PROTO_MAX_BULK_LEN).contains(&len) {
             return Err(ProtoError::InvalidBulkLength);
+        }
+        if unauthenticated && len > 16384 {
+            return Err(ProtoError::UnauthenticatedBulkLength);
         }
         let start = cr + 2;
         let end = start + len as usize;
@@ -435,6 +454,9 @@ mod tests {
         assert_eq!(parse_request(b"*x\r\n"), Err(ProtoError::InvalidMultibulkLength));
         assert_eq!(parse_request(b"*1\r\n:1\r\n"), Err(ProtoError::ExpectedDollar(b':')));
         assert_eq!(parse_request(b"*1\r\n$-5\r\n"), Err(ProtoError::InvalidBulkLength));
+        assert_eq!(parse_request_as(b"*11\r\n", true), Err(ProtoError::UnauthenticatedMultibulkLength));
+        assert_eq!(parse_request_as(b"*1\r\n$16385\r\n", true), Err(ProtoError::UnauthenticatedBulkLength));
+        assert_eq!(parse_request_as(b"*1\r\n$16384\r\n", true), Ok(None));
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} {} \
          qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 \
-         tot-mem=37658 events=r cmd={} user=default redir=-1 resp={}",
+         tot-mem=37658 events=r cmd={} user={} redir=-1 resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -43,6 +43,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
         c.db,
         counts,
         c.last_cmd,
+        String::from_utf8_lossy(&c.user),
         c.resp
     )
 }
@@ -122,6 +123,10 @@ fn reset(ctx: &mut Ctx) -> CmdResult {
     c.db = 0;
     c.name = None;
     c.resp = 2;
+    // Back to the default user, authenticated only if it needs no password.
+    c.user = b"default".to_vec();
+    let auto = ctx.eng.acl.default_auto_auth();
+    ctx.client().authenticated = auto;
     Ok(Reply::status("RESET"))
 }
 
@@ -142,9 +147,9 @@ fn hello(ctx: &mut Ctx) -> CmdResult {
     while let Some(opt) = argv.get(j) {
         let more = argv.len() - 1 - j;
         if is(opt, "AUTH") && more >= 2 {
-            // Only the passwordless `default` user exists, so any password is accepted for it.
-            if argv[j + 1].as_slice() != b"default" {
-                return Err(RedisError::raw("WRONGPASS invalid username-password pair or user is disabled."));
+            let object = argv.first().cloned().unwrap_or_default();
+            if !ctx.eng.authenticate(ctx.client, &argv[j + 1], &argv[j + 2], &object) {
+                return Err(RedisError::raw(super::acl::WRONGPASS));
             }
             j += 3;
         } else if is(opt, "SETNAME") && more >= 1 {
@@ -155,6 +160,12 @@ fn hello(ctx: &mut Ctx) -> CmdResult {
         }
     }
     let id = ctx.client;
+    // Redis tests the connection's own flag here, not whether authentication is required.
+    if !ctx.client().authenticated {
+        return Err(RedisError::raw(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        ));
+    }
     let c = ctx.client();
     if let Some(v) = version {
         c.resp = v;
@@ -240,6 +251,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
     let mut laddr: Option<&[u8]> = None;
     let mut filter = None;
     let mut skipme = true;
+    let mut user: Option<&[u8]> = None;
     if old_style {
         addr = Some(&argv[2]);
         skipme = false;
@@ -258,9 +270,10 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
             } else if is(opt, "laddr") {
                 laddr = Some(val);
             } else if is(opt, "user") {
-                if val.as_slice() != b"default" {
+                if ctx.eng.acl.user(val).is_none() {
                     return Err(RedisError::err(format!("No such user '{}'", String::from_utf8_lossy(val))));
                 }
+                user = Some(val);
             } else if is(opt, "skipme") {
                 if is(val, "yes") {
                     skipme = true;
@@ -285,6 +298,7 @@ fn client_kill(ctx: &mut Ctx) -> CmdResult {
         .filter(|c| addr.is_none_or(|a| a == c.addr.as_bytes()))
         .filter(|c| laddr.is_none_or(|a| a == c.laddr.as_bytes()))
         .filter(|c| id.is_none_or(|i| i == c.id))
+        .filter(|c| user.is_none_or(|u| u == c.user.as_slice()))
         .filter(|c| !(skipme && c.id == me))
         .map(|c| c.id)
         .collect();

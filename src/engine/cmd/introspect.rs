@@ -33,13 +33,16 @@ pub struct SlowLog {
     pub next_id: u64,
 }
 
-/// Commands Redis never logs (its CMD_SKIP_SLOWLOG flag), so secrets and EXEC stay out.
-const SKIP: &[&str] = &["exec", "auth", "hello", "migrate", "restore", "restore-asking"];
+/// Commands Redis never logs (its CMD_SKIP_SLOWLOG flag). AUTH, HELLO and ACL SETUSER are
+/// logged with their secrets redacted (`acl::redact_for_logs`).
+const SKIP: &[&str] = &["exec", "migrate", "restore", "restore-asking"];
 
 impl Engine {
     /// Records a finished command in the slow log when it took at least
     /// `slowlog-log-slower-than` microseconds (-1 disables the log).
     pub(crate) fn after_command(&mut self, client: ClientId, argv: &[Vec<u8>], name: &str, usec: u64) {
+        let redacted = crate::engine::acl::redact_for_logs(name, argv);
+        let argv = redacted.as_deref().unwrap_or(argv);
         self.feed_monitors(client, argv, name);
         let threshold = self.config.slowlog_log_slower_than;
         if threshold < 0 || (usec as i64) < threshold || SKIP.contains(&name) {

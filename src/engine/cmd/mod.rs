@@ -3,6 +3,7 @@
 //! Each module starts with its value helpers, then its handlers, then its `COMMANDS` table,
 //! then its tests. [`TABLES`] lists every module's table; `table::all()` walks it.
 
+pub mod acl;
 pub mod bitmap;
 pub mod connection;
 pub mod generic;
@@ -38,4 +39,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     tx::COMMANDS,
     introspect::COMMANDS,
+    acl::COMMANDS,
 ];

@@ -567,6 +567,17 @@ fn keys_from_specs(c: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, Vec<
     Some(out)
 }
 
+/// The key arguments of a full command line with their key-spec flags (`access`, `update`,
+/// ...), skipping `not_key` specs, as ACL checks them; none when the arguments contradict
+/// the specs (the command will fail on its own).
+pub(crate) fn key_positions_with_flags(c: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, Vec<String>)> {
+    keys_from_specs(c, argv)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, flags)| !flags.iter().any(|f| f == "not_key"))
+        .collect()
+}
+
 /// The key flags of the commands whose access depends on their options (SET with or without
 /// GET, BITFIELD with or without writes), as Redis's key-extraction callbacks decide them.
 fn variable_key_flags(name: &str, argv: &[Vec<u8>]) -> &'static [&'static str] {
@@ -1217,6 +1228,28 @@ const PARAMS: &[Param] = &[
         get: |c| c.slowlog_max_len.to_string(),
         set: |c, v, _| c.slowlog_max_len = v as u64,
     },
+    Param {
+        name: "requirepass",
+        alias: None,
+        kind: Kind::Text(|raw| Some(String::from_utf8_lossy(raw).into_owned()), ""),
+        get: |c| c.requirepass.clone(),
+        set: |c, _, s| c.requirepass = s.to_string(),
+    },
+    Param {
+        name: "acl-pubsub-default",
+        alias: None,
+        kind: Kind::Enum(&["allchannels", "resetchannels"]),
+        get: |c| if c.acl_pubsub_allchannels { "allchannels" } else { "resetchannels" }.to_string(),
+        set: |c, _, s| c.acl_pubsub_allchannels = s == "allchannels",
+    },
+    Param { name: "aclfile", alias: None, kind: Kind::Immutable, get: |_| String::new(), set: |_, _, _| {} },
+    Param {
+        name: "acllog-max-len",
+        alias: None,
+        kind: int(0, LONG_MAX),
+        get: |c| c.acllog_max_len.to_string(),
+        set: |c, v, _| c.acllog_max_len = v as u64,
+    },
     Param { name: "databases", alias: None, kind: Kind::Immutable, get: |_| DATABASES.to_string(), set: |_, _, _| {} },
 ];
 
@@ -1352,8 +1385,15 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
         parsed.push((*p, parse_value(p, name, value)?));
     }
     let cfg = &mut ctx.eng.config;
+    let mut requirepass = false;
     for (p, (v, text)) in parsed {
         (p.set)(cfg, v, &text);
+        requirepass |= p.name == "requirepass";
+    }
+    // requirepass sets the default user's password (resetpass, then >password or nopass).
+    if requirepass {
+        let pass = ctx.eng.config.requirepass.clone();
+        ctx.eng.acl.set_requirepass(pass.as_bytes());
     }
     Ok(Reply::ok())
 }

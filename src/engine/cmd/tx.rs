@@ -182,10 +182,19 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
         return Ok(Reply::NilArray);
     }
     let mut out = Vec::with_capacity(queue.len());
+    let outer_exec = ctx.eng.acl.exec_client.replace(id);
     for (cmd, argv) in queue {
         // SELECT inside the transaction changes the database of the commands after it.
         let db = ctx.eng.client_db(id);
         ctx.eng.client_mut(id).last_cmd = cmd.name.to_string();
+        // Permissions are checked again now, in case they changed since queueing.
+        if let Err(denied) = ctx.eng.acl_check(id, cmd, &argv, crate::engine::acl::LogContext::Multi) {
+            out.push(Reply::Error(format!(
+                "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: {}",
+                denied.exec_reason()
+            )));
+            continue;
+        }
         let mode = BlockMode { may_block: false, reprocessing: false };
         let (result, _) = ctx.eng.run_command(id, &argv, cmd, db, mode);
         out.push(match result {
@@ -196,6 +205,7 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
             }
         });
     }
+    ctx.eng.acl.exec_client = outer_exec;
     ctx.eng.client_mut(id).last_cmd = "exec".into();
     Ok(Reply::Array(out))
 }
