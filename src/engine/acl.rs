@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::OnceLock;
 
 use super::table::{self, CommandSpec};
-use super::{ClientId, Engine};
+use super::{ClientId, Ctx, Engine};
 
 /// Redis's ACL categories, in the order ACL CAT and the rendering use.
 pub const CATEGORIES: &[&str] = &[
@@ -1043,6 +1043,17 @@ pub fn check_command(eng: &Engine, user: &[u8], cmd: &CommandSpec, argv: &[Vec<u
     match eng.acl.user(user) {
         Some(u) => u.check(cmd, argv),
         None => Err(Denied::Command),
+    }
+}
+
+impl Ctx<'_> {
+    /// Whether the calling client's user may read every key with the running command (Redis's
+    /// `ACLUserCheckCmdWithUnrestrictedKeyAccess` with read access): SORT's BY and GET options
+    /// read keys named by patterns, so they need it.
+    pub fn user_reads_all_keys(&mut self) -> bool {
+        let name = self.client().user.clone();
+        let (cmd, argv) = (self.cmd, self.argv);
+        self.eng.acl.user(&name).is_some_and(|u| u.check_with_all_keys(cmd, argv, true, false))
     }
 }
 

@@ -571,10 +571,20 @@ fn keys_from_specs(c: &CommandSpec, argv: &[Vec<u8>]) -> Option<Vec<(usize, Vec<
 /// ...), skipping `not_key` specs, as ACL checks them; none when the arguments contradict
 /// the specs (the command will fail on its own).
 pub(crate) fn key_positions_with_flags(c: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, Vec<String>)> {
-    keys_from_specs(c, argv)
-        .unwrap_or_default()
+    command_keys(c, argv).into_iter().filter(|(_, flags)| !flags.iter().any(|f| f == "not_key")).collect()
+}
+
+/// The key arguments of a command with their flags, as Redis's `getKeysFromCommandWithSpecs`
+/// finds them: from the key specs, or for SORT (whose STORE may stand anywhere) from its own
+/// key-extraction callback. COMMAND GETKEYS and the ACL checks both use it.
+fn command_keys(c: &CommandSpec, argv: &[Vec<u8>]) -> Vec<(usize, Vec<String>)> {
+    if c.name != "sort" {
+        return keys_from_specs(c, argv).unwrap_or_default();
+    }
+    super::sort::sort_get_keys(argv)
         .into_iter()
-        .filter(|(_, flags)| !flags.iter().any(|f| f == "not_key"))
+        .enumerate()
+        .map(|(n, i)| (i, if n == 0 { vec!["RO".into(), "access".into()] } else { vec!["OW".into(), "update".into()] }))
         .collect()
 }
 
@@ -974,18 +984,7 @@ fn getkeys_of(ctx: &Ctx) -> Result<Vec<FlaggedKey>, RedisError> {
     if !cmd.arity_ok(full.len()) {
         return Err(RedisError::err("Invalid number of arguments specified for command"));
     }
-    let keys = if cmd.name == "sort" {
-        // SORT's STORE can appear anywhere: Redis finds it with its own key-extraction callback.
-        super::sort::sort_get_keys(full)
-            .into_iter()
-            .enumerate()
-            .map(|(n, i)| {
-                (i, if n == 0 { vec!["RO".into(), "access".into()] } else { vec!["OW".into(), "update".into()] })
-            })
-            .collect()
-    } else {
-        keys_from_specs(cmd, full).unwrap_or_default()
-    };
+    let keys = command_keys(cmd, full);
     if keys.is_empty() && !cmd.has_flag("no_mandatory_keys") {
         return Err(RedisError::err("Invalid arguments specified for command"));
     }

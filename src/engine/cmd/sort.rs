@@ -450,7 +450,9 @@ struct Opts {
     gets: Vec<Vec<u8>>,
 }
 
-fn parse_opts(argv: &[Vec<u8>], readonly: bool) -> Result<Opts, RedisError> {
+/// `full_key_access`: whether the caller's ACL user may read every key, which BY (with a real
+/// pattern) and GET need, since they read keys that are not named as arguments.
+fn parse_opts(argv: &[Vec<u8>], readonly: bool, full_key_access: bool) -> Result<Opts, RedisError> {
     let mut o = Opts {
         desc: false,
         alpha: false,
@@ -483,10 +485,15 @@ fn parse_opts(argv: &[Vec<u8>], readonly: bool) -> Result<Opts, RedisError> {
             // A pattern without `*` (as a C string) names no per-element key: don't sort.
             if !c_str(pattern).contains(&b'*') {
                 o.dont_sort = true;
+            } else if !full_key_access {
+                return Err(RedisError::err("BY option of SORT denied due to insufficient ACL permissions."));
             }
             o.by = Some(pattern.to_vec());
             j += 1;
         } else if is(arg, "get") && left >= 1 {
+            if !full_key_access {
+                return Err(RedisError::err("GET option of SORT denied due to insufficient ACL permissions."));
+            }
             o.gets.push(next(1).to_vec());
             j += 1;
         } else {
@@ -562,7 +569,8 @@ fn load(ctx: &mut Ctx, key: &[u8], o: &mut Opts) -> Result<Loaded, RedisError> {
 
 fn sort_generic(ctx: &mut Ctx, readonly: bool) -> CmdResult {
     let argv = ctx.argv;
-    let mut o = parse_opts(argv, readonly)?;
+    let full_key_access = ctx.user_reads_all_keys();
+    let mut o = parse_opts(argv, readonly, full_key_access)?;
     let key = argv.get(1).map(Vec::as_slice).unwrap_or(&[]);
     let Loaded { elems, start, end } = load(ctx, key, &mut o)?;
     let mut items: Vec<Item> = elems.into_iter().map(|obj| Item { obj, score: 0.0, by: None }).collect();
