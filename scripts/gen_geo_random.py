@@ -58,6 +58,7 @@ def main():
     if batch:
         out.append("GEOADD pts " + " ".join(batch))
     out.append("ZCARD pts")
+    out.append("OBJECT ENCODING pts")
     for i in range(0, 400, 25):
         out.append("GEOPOS pts " + " ".join(f"p{j}" for j in range(i, i + 25)))
         out.append("GEOHASH pts " + " ".join(f"p{j}" for j in range(i, i + 25)))
@@ -115,6 +116,13 @@ def main():
                 out.append(f"GEORADIUSBYMEMBER_RO pts {center.split()[1]} {size} {unit} {tail}".rstrip())
         else:
             out.append(f"GEOSEARCH pts {center} {shape} {tail}".rstrip())
+    # RESP3: coordinates as doubles with Redis's human text.
+    out.append("@resp3")
+    for _ in range(20):
+        m = rng.randrange(400)
+        out.append(f"GEOSEARCH pts FROMMEMBER p{m} BYRADIUS {rng.choice([50, 500, 2000])} km ASC COUNT 6 WITHCOORD WITHDIST WITHHASH")
+        out.append(f"GEOPOS pts p{rng.randrange(400)} p{rng.randrange(400)} nosuch")
+    out.append("@resp2")
     print("\n".join(out))
 
 
