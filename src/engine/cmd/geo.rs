@@ -795,4 +795,87 @@ mod tests {
         assert_eq!(run(&mut f, c2, query), before);
         assert_eq!(run(&mut f, c2, "GEOHASH g corner"), run(&mut e, c, "GEOHASH g corner"));
     }
+
+    #[test]
+    fn random_searches_never_panic() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        let state = std::cell::Cell::new(0x1234_5678_9abc_def0u64);
+        let next = || {
+            let mut s = state.get();
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            state.set(s);
+            s
+        };
+        let nums = [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "180",
+            "-180",
+            "85.05112878",
+            "-85.05112878",
+            "90",
+            "1e308",
+            "-1e308",
+            "inf",
+            "-inf",
+            "1e-320",
+            "0.5",
+            "179.9999999",
+            "-179.9999999",
+            "12345",
+            "0x1p-1000",
+            "nan",
+            "x",
+            "",
+        ];
+        let units = ["m", "km", "mi", "ft", "M", "x"];
+        let opts = ["WITHDIST", "WITHCOORD", "WITHHASH", "ASC", "DESC", "ANY", "COUNT", "1", "3", "STOREDIST", "STORE"];
+        for i in 0..200 {
+            let lon = (next() % 36_000) as f64 / 100.0 - 180.0;
+            let lat = (next() % 17_000) as f64 / 100.0 - 85.0;
+            run(&mut e, c, &format!("GEOADD g {lon} {lat} m{i}"));
+        }
+        run(&mut e, c, "ZADD g 0 z0 -5 zneg 1e300 zbig 4503599627370496 z52");
+        for _ in 0..3000 {
+            let pick = |xs: &[&'static str]| xs[(next() as usize) % xs.len()];
+            let mut line = match next() % 6 {
+                0 => format!(
+                    "GEOSEARCH g FROMLONLAT {} {} BYRADIUS {} {}",
+                    pick(&nums),
+                    pick(&nums),
+                    pick(&nums),
+                    pick(&units)
+                ),
+                1 => format!(
+                    "GEOSEARCH g FROMMEMBER m{} BYBOX {} {} {}",
+                    next() % 210,
+                    pick(&nums),
+                    pick(&nums),
+                    pick(&units)
+                ),
+                2 => format!("GEORADIUS g {} {} {} {}", pick(&nums), pick(&nums), pick(&nums), pick(&units)),
+                3 => format!(
+                    "GEORADIUSBYMEMBER g z{} {} {}",
+                    pick(&["0", "neg", "big", "52"]),
+                    pick(&nums),
+                    pick(&units)
+                ),
+                4 => format!("GEOSEARCHSTORE d g FROMMEMBER zbig BYRADIUS {} {}", pick(&nums), pick(&units)),
+                _ => format!("GEODIST g m{} z{} {}", next() % 210, pick(&["0", "neg", "big"]), pick(&units)),
+            };
+            for _ in 0..next() % 4 {
+                line.push(' ');
+                line.push_str(pick(&opts));
+            }
+            if line.ends_with("STORE") {
+                line.push_str(" dd");
+            }
+            let _ = run(&mut e, c, &line);
+        }
+    }
 }
