@@ -878,4 +878,17 @@ mod tests {
             let _ = run(&mut e, c, &line);
         }
     }
+
+    #[test]
+    fn coordinates_print_as_redis_cli_does() {
+        use crate::engine::cli::format_reply;
+        use crate::engine::resp::encode;
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "GEOADD Sicily 13.361389 38.115556 Palermo");
+        let r = run(&mut e, c, "GEOPOS Sicily Palermo");
+        assert_eq!(format_reply(&r, 3), "1) 1) (double) 13.36138933897018433\n   2) (double) 38.11555639549629859\n");
+        assert_eq!(format_reply(&r, 2), "1) 1) \"13.36138933897018433\"\n   2) \"38.11555639549629859\"\n");
+        assert_eq!(encode(&r, 3), b"*1\r\n*2\r\n,13.36138933897018433\r\n,38.11555639549629859\r\n".to_vec());
+    }
 }
