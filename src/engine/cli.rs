@@ -172,6 +172,7 @@ fn format_raw(r: &Reply, out: &mut String) {
         Reply::Bulk(b) | Reply::Verbatim(_, b) => out.push_str(&String::from_utf8_lossy(b)),
         Reply::Int(n) => out.push_str(&n.to_string()),
         Reply::Double(d) => out.push_str(&double_text(*d)),
+        Reply::DoubleText(t) => out.push_str(t),
         Reply::BigNumber(n) => out.push_str(n),
         Reply::Bool(b) => out.push_str(if *b { "(true)" } else { "(false)" }),
         Reply::Nil | Reply::NilArray | Reply::NoReply => {}
@@ -212,6 +213,9 @@ fn format_tty(r: &Reply, prefix: &str, out: &mut String) {
         }
         Reply::Double(d) => {
             out.push_str(&format!("(double) {}\n", double_text(*d)));
+        }
+        Reply::DoubleText(t) => {
+            out.push_str(&format!("(double) {t}\n"));
         }
         Reply::BigNumber(n) => {
             out.push_str(&format!("(big number) {n}\n"));

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod cmd;
 pub mod dict;
 pub mod events;
+pub mod geohash;
 pub mod glob;
 pub mod keyspace;
 pub mod longdouble;

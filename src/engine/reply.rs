@@ -25,6 +25,9 @@ pub enum Reply {
     Array(Vec<Reply>),
     /// RESP3 `,` double; a bulk string in RESP2.
     Double(f64),
+    /// A RESP3 `,` double written with the given text (Redis's `addReplyHumanLongDouble`:
+    /// GEOPOS and WITHCOORD coordinates); a bulk string of that text in RESP2.
+    DoubleText(String),
     /// RESP3 `#t`/`#f`; the integer 1/0 in RESP2.
     Bool(bool),
     /// RESP3 `%` map; a flat array in RESP2.

@@ -26,6 +26,7 @@ pub fn double_text(d: f64) -> String {
 pub fn to_resp2(reply: &Reply) -> Reply {
     match reply {
         Reply::Double(d) => Reply::Bulk(double_text(*d).into_bytes()),
+        Reply::DoubleText(t) => Reply::Bulk(t.clone().into_bytes()),
         Reply::Bool(b) => Reply::Int(i64::from(*b)),
         Reply::Map(pairs) => {
             let mut flat = Vec::with_capacity(pairs.len() * 2);
@@ -90,6 +91,15 @@ pub fn encode_into(out: &mut Vec<u8>, reply: &Reply, proto: u8) {
                 out.extend_from_slice(b"\r\n");
             } else {
                 write_bulk(out, double_text(*d).as_bytes());
+            }
+        }
+        Reply::DoubleText(t) => {
+            if resp3 {
+                out.push(b',');
+                out.extend_from_slice(t.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            } else {
+                write_bulk(out, t.as_bytes());
             }
         }
         Reply::Bool(b) => {

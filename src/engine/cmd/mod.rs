@@ -7,6 +7,7 @@ pub mod acl;
 pub mod bitmap;
 pub mod connection;
 pub mod generic;
+pub mod geo;
 pub mod hash;
 pub mod hll;
 pub mod introspect;
@@ -36,6 +37,7 @@ pub const TABLES: &[&[CommandSpec]] = &[
     stream::COMMANDS,
     bitmap::COMMANDS,
     hll::COMMANDS,
+    geo::COMMANDS,
     pubsub::COMMANDS,
     tx::COMMANDS,
     introspect::COMMANDS,

@@ -210,7 +210,7 @@ fn parse_score_bound(arg: &[u8]) -> Option<(f64, bool)> {
 
 /// A score argument as Redis's `getDoubleFromObject` reads it: like strtod, but values that
 /// overflow to infinity or underflow to zero are rejected (only spelled-out infinities pass).
-fn parse_score(arg: &[u8]) -> Option<f64> {
+pub(crate) fn parse_score(arg: &[u8]) -> Option<f64> {
     let v = num::parse_f64(arg)?;
     let body = arg.strip_prefix(b"-").or_else(|| arg.strip_prefix(b"+")).unwrap_or(arg);
     if v.is_infinite() && !body.get(..3).is_some_and(|p| p.eq_ignore_ascii_case(b"inf")) {
@@ -439,6 +439,24 @@ fn store_zset(ctx: &mut Ctx, dst: &[u8], mut z: ZSetValue, event: &'static str) 
     n
 }
 
+/// Stores a freshly computed result at `dst` (GEORADIUS STORE, GEOSEARCHSTORE): a new sorted
+/// set of `items` announced with `event`, or, when `items` is empty, `dst` deleted (`del`).
+/// Counts no dirty (callers follow their command's own counting); true if `dst` changed.
+pub(crate) fn store_result(ctx: &mut Ctx, dst: &[u8], items: &[(Vec<u8>, f64)], event: &'static str) -> bool {
+    if items.is_empty() {
+        let deleted = ctx.delete_key(dst);
+        if deleted {
+            ctx.notify(EventClass::Generic, "del", dst);
+        }
+        return deleted;
+    }
+    let mut z = build(ctx, items);
+    z.shrink_if_fits(limits(ctx));
+    ctx.set_key(dst, Value::ZSet(z), false);
+    ctx.notify(EventClass::ZSet, event, dst);
+    true
+}
+
 /// Builds a fresh sorted set from ordered elements.
 fn build(ctx: &mut Ctx, items: &[(Vec<u8>, f64)]) -> ZSetValue {
     let lim = limits(ctx);
@@ -508,6 +526,25 @@ fn zadd_generic(ctx: &mut Ctx, incr_cmd: bool) -> CmdResult {
         let score = parse_score(s).ok_or_else(RedisError::not_float)?;
         elems.push((score, m.as_slice()));
     }
+    zadd_apply(ctx, key, AddFlags { nx, xx, gt, lt, ch, incr }, elems)
+}
+
+/// ZADD's conditions (NX, XX, GT, LT, CH, INCR).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AddFlags {
+    pub nx: bool,
+    pub xx: bool,
+    pub gt: bool,
+    pub lt: bool,
+    pub ch: bool,
+    pub incr: bool,
+}
+
+/// ZADD after its arguments are checked: adds or updates `(score, member)` pairs under the
+/// conditions, notifies `zadd`/`zincr`, counts dirty and replies as ZADD does. GEOADD comes
+/// here too with scores computed from coordinates, as Redis's GEOADD calls ZADD.
+pub(crate) fn zadd_apply(ctx: &mut Ctx, key: &[u8], f: AddFlags, elems: Vec<(f64, &[u8])>) -> CmdResult {
+    let AddFlags { nx, xx, gt, lt, ch, incr } = f;
     let lim = limits(ctx);
     let levels = draw_levels(ctx, elems.len());
     let exists = ctx.write_zset(key)?.is_some();
