@@ -98,7 +98,7 @@ impl Value {
 }
 
 /// A key's value and metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
     /// Absolute expiry time in Unix milliseconds.
@@ -107,6 +107,19 @@ pub struct Entry {
     pub lru_ms: i64,
     /// The logarithmic access counter (OBJECT FREQ, LFU eviction).
     pub lfu_counter: u8,
+    /// What this key costs in Redis's terms (`memory::key_usage`, fast estimate), as counted
+    /// in its database's running total; kept by `Db::put`/`Db::refresh`.
+    pub mem: usize,
+}
+
+/// Entries compare by content; the cached memory figure is bookkeeping.
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+            && self.expire_at == other.expire_at
+            && self.lru_ms == other.lru_ms
+            && self.lfu_counter == other.lfu_counter
+    }
 }
 
 /// LFU counters of new keys start here, as in Redis (`LFU_INIT_VAL`).
@@ -114,7 +127,7 @@ pub const LFU_INIT_VAL: u8 = 5;
 
 impl Entry {
     pub fn new(value: Value, now_ms: i64) -> Entry {
-        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL }
+        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL, mem: 0 }
     }
 }
 
@@ -124,6 +137,8 @@ pub struct Db {
     pub(crate) keys: Dict<Vec<u8>, Entry>,
     /// Keys with a time to live, mirrored here so active expiry can sample them.
     pub(crate) expires: Dict<Vec<u8>, i64>,
+    /// Sum of the entries' `mem`: the keys' cost in Redis's terms (see `memory.rs`).
+    used: usize,
 }
 
 impl Db {
@@ -139,6 +154,28 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.expires.clear();
+        self.used = 0;
+    }
+    /// The memory this database accounts for in Redis's terms: its entries, the main and
+    /// expires tables' buckets, and one dictEntry per key with a time to live.
+    pub fn used_memory(&self) -> usize {
+        use super::memory::{DICT_ENTRY, PTR};
+        self.used
+            .saturating_add(PTR * (self.keys.capacity() + self.expires.capacity()))
+            .saturating_add(DICT_ENTRY * self.expires.len())
+    }
+    /// The entries' own cost (keys and values), without the tables' buckets.
+    pub fn keys_memory(&self) -> usize {
+        self.used
+    }
+    /// Recomputes the cost of `key` after an in-place change (called from `signal_modified`
+    /// and `notify`, so every write keeps the running total in step).
+    pub fn refresh(&mut self, key: &[u8]) {
+        if let Some(e) = self.keys.get_mut(key) {
+            let mem = super::memory::key_usage(key, &e.value, super::memory::Estimate::Fast, Default::default());
+            self.used = self.used.saturating_sub(e.mem).saturating_add(mem);
+            e.mem = mem;
+        }
     }
     /// The entry at `key` without expiry checks (for snapshots and introspection).
     pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
@@ -150,8 +187,11 @@ impl Db {
     pub fn is_expired_at(&self, key: &[u8], now_ms: i64) -> bool {
         matches!(self.expires.get(key), Some(&when) if now_ms > when)
     }
-    /// Inserts or replaces a whole entry, keeping the expires mirror in step.
-    pub fn put(&mut self, key: Vec<u8>, entry: Entry) {
+    /// Inserts or replaces a whole entry, keeping the expires mirror and the memory total in
+    /// step.
+    pub fn put(&mut self, key: Vec<u8>, mut entry: Entry) {
+        entry.mem = super::memory::key_usage(&key, &entry.value, super::memory::Estimate::Fast, Default::default());
+        self.used = self.used.saturating_add(entry.mem);
         match entry.expire_at {
             Some(at) => {
                 self.expires.insert(key.clone(), at);
@@ -160,12 +200,16 @@ impl Db {
                 self.expires.remove(&key);
             }
         }
-        self.keys.insert(key, entry);
+        if let Some(old) = self.keys.insert(key, entry) {
+            self.used = self.used.saturating_sub(old.mem);
+        }
     }
     /// Removes a key; returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         self.expires.remove(key);
-        self.keys.remove(key)
+        let e = self.keys.remove(key)?;
+        self.used = self.used.saturating_sub(e.mem);
+        Some(e)
     }
     /// Sets or clears the expiry of an existing key; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at: Option<i64>) -> bool {

@@ -13,9 +13,11 @@ pub mod clock;
 pub mod cmd;
 pub mod dict;
 pub mod events;
+pub mod evict;
 pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
+pub mod memory;
 pub mod num;
 pub mod pubsub;
 pub mod reply;
@@ -52,6 +54,9 @@ pub fn check_random_repeats(count: i64) -> Result<(), RedisError> {
     }
     Ok(())
 }
+
+/// The browser app's fixed memory ceiling (see [`Config::playground`]).
+pub const PLAYGROUND_MEMORY_CAP: u64 = 64 * 1024 * 1024;
 
 /// A connection's identity, as CLIENT ID reports it.
 pub type ClientId = u64;
@@ -96,6 +101,8 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub expired_keys: u64,
     pub evicted_keys: u64,
+    /// The highest `used_memory` seen (`used_memory_peak`); CONFIG RESETSTAT clears it.
+    pub peak_memory: u64,
     /// Changes since the last save (`rdb_changes_since_last_save`).
     pub dirty: u64,
     pub commands: BTreeMap<String, CommandStats>,
@@ -129,6 +136,11 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// SLOWLOG: how many entries are kept.
     pub slowlog_max_len: u64,
+    /// A fixed ceiling on `used_memory` (0: none), not visible to CONFIG: above it, commands
+    /// that may grow memory get Redis's OOM error whatever maxmemory says, and no single
+    /// string may grow past it. The browser app sets it ([`Config::playground`]) so that no
+    /// command can exhaust the tab's heap; the native server keeps 0, like Redis.
+    pub memory_cap: u64,
 }
 
 impl Default for Config {
@@ -154,11 +166,29 @@ impl Default for Config {
             notify_keyspace_events: 0,
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
+            memory_cap: 0,
         }
     }
 }
 
 impl Config {
+    /// The browser playground's configuration: Redis's defaults (maxmemory 0, noeviction, so
+    /// CONFIG GET and INFO read as the documentation says), plus a fixed 64 MB `memory_cap`.
+    /// Past the cap, writes fail with Redis's own OOM error instead of keys silently
+    /// disappearing (an eviction lesson sets maxmemory and a policy itself).
+    pub fn playground() -> Config {
+        Config { memory_cap: PLAYGROUND_MEMORY_CAP, ..Config::default() }
+    }
+
+    /// The longest a string may grow to: `proto-max-bulk-len`, and never past `memory_cap`.
+    pub fn max_string_len(&self) -> i64 {
+        if self.memory_cap > 0 {
+            self.proto_max_bulk_len.min(i64::try_from(self.memory_cap).unwrap_or(i64::MAX))
+        } else {
+            self.proto_max_bulk_len
+        }
+    }
+
     /// True when the eviction policy tracks access frequency (OBJECT FREQ is allowed).
     pub fn lfu_enabled(&self) -> bool {
         self.maxmemory_policy.contains("lfu")
@@ -250,6 +280,8 @@ pub struct Engine {
     pub(crate) slowlog: cmd::introspect::SlowLog,
     /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
+    /// maxmemory eviction: the candidate pool and round-robin state (evict.rs).
+    pub(crate) evict: evict::EvictState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -259,12 +291,18 @@ pub struct Engine {
 impl Engine {
     /// A new engine reading time from `clock`.
     pub fn new(clock: Box<dyn Clock>) -> Engine {
+        Engine::with_config(clock, Config::default())
+    }
+
+    /// A new engine with a given configuration (the browser app passes
+    /// [`Config::playground`]).
+    pub fn with_config(clock: Box<dyn Clock>, config: Config) -> Engine {
         let now = clock.now_ms();
         Engine {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
             clients: BTreeMap::new(),
             clock,
-            config: Config::default(),
+            config,
             stats: Stats::default(),
             rng: Rng::new(0x5eed_1234_abcd_9876),
             events: VecDeque::new(),
@@ -275,6 +313,7 @@ impl Engine {
             tx: cmd::tx::TxState::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
+            evict: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -418,11 +457,14 @@ impl Engine {
         if self.config.notify_keyspace_events != 0 {
             self.publish_keyspace_event(class, event, db, key);
         }
+        // Every write notifies: keep the memory total in step with the change.
+        self.db_mut(db).refresh(key);
     }
 
     /// Called whenever a key's value changes (Redis's `signalModifiedKey`); WATCH and
     /// blocking operations hook in here.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        self.db_mut(db).refresh(key);
         self.mark_ready_if_watched(db, key);
         self.touch_watched_key(db, key);
     }
@@ -529,6 +571,16 @@ impl Engine {
             c.last_cmd = cmd.name.to_string();
             c.db
         };
+        // maxmemory (Redis's performEvictions in processCommand): evict before the command,
+        // and refuse it when memory is still over and it may grow memory.
+        if !self.quiet && self.refuse_for_memory(client, cmd) {
+            if let Some(st) = self.stats.commands.get_mut(cmd.name) {
+                st.rejected_calls += 1;
+            } else {
+                self.stats.commands.entry(cmd.name.to_string()).or_default().rejected_calls += 1;
+            }
+            return self.reject(client, name, RedisError::raw(evict::OOM_ERROR));
+        }
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
         let base = cmd.name.split('|').next().unwrap_or(cmd.name);
@@ -595,6 +647,10 @@ impl Engine {
             st.usec += elapsed;
             // Introspection hook (cmd/introspect.rs): the slow log and MONITOR feed.
             self.after_command(client, argv, cmd.name, elapsed);
+            let used = self.used_memory();
+            if used > self.stats.peak_memory {
+                self.stats.peak_memory = used;
+            }
         }
         (result, blocked)
     }

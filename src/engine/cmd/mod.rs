@@ -10,6 +10,7 @@ pub mod hash;
 pub mod hll;
 pub mod introspect;
 pub mod list;
+pub mod memory;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -36,4 +37,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     tx::COMMANDS,
     introspect::COMMANDS,
+    memory::COMMANDS,
 ];

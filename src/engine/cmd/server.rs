@@ -1341,8 +1341,14 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
         parsed.push((*p, parse_value(p, name, value)?));
     }
     let cfg = &mut ctx.eng.config;
+    let mut maxmemory_set = false;
     for (p, (v, text)) in parsed {
         (p.set)(cfg, v, &text);
+        maxmemory_set |= p.name == "maxmemory";
+    }
+    // Like Redis's updateMaxmemory: a lower limit takes effect (evicts) at once.
+    if maxmemory_set && ctx.eng.config.maxmemory > 0 {
+        ctx.eng.perform_evictions();
     }
     Ok(Reply::ok())
 }
