@@ -14,6 +14,9 @@
 //! - `@send CMD ...` sends a command without reading its reply (a client that blocks);
 //!   `@read` reads and compares the next reply pending on the current connection (the
 //!   blocked client's answer, a pushed message).
+//! - `@approx PCT CMD ...` compares integer replies within PCT percent of Redis's (MEMORY
+//!   USAGE of sampled values: skiplist levels and hashtable sampling are random); any other
+//!   reply must match exactly.
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
 //! Every script starts from FLUSHALL on both sides, on fresh connections.
@@ -265,7 +268,13 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
             _ => {}
         }
         let mut fields = 0usize;
+        let mut approx = 0f64;
         let mut rest = rest;
+        if directive == "approx" {
+            let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            approx = n.parse().unwrap_or(0.0);
+            rest = tail.trim();
+        }
         if directive == "fields" {
             let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
             fields = n.parse().unwrap_or(0);
@@ -295,6 +304,17 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
                 redis.call(client, &argv);
                 ours.call(client, &argv);
                 continue;
+            }
+            "approx" => {
+                let (e, g) = (redis.call(client, &argv), ours.call(client, &argv));
+                match (parse_reply(&e), parse_reply(&g)) {
+                    (Ok(Some((Reply::Int(a), _))), Ok(Some((Reply::Int(b), _))))
+                        if (a - b).unsigned_abs() as f64 <= a.unsigned_abs() as f64 * approx / 100.0 =>
+                    {
+                        (vec![e.clone()], vec![e])
+                    }
+                    _ => (vec![e], vec![g]),
+                }
             }
             "" => (vec![redis.call(client, &argv)], vec![ours.call(client, &argv)]),
             other => {

@@ -187,8 +187,8 @@ fn string_size(s: &StrValue) -> usize {
     }
 }
 
-/// Whether a quicklist node holding `node_sz` element bytes and `count` elements may take one
-/// more element of `sz` bytes (`_quicklistNodeAllowInsert`).
+/// Whether a quicklist node whose listpack is `node_sz` bytes with `count` elements may take
+/// one more element of `sz` bytes (`_quicklistNodeAllowInsert`).
 fn node_allows(node_sz: usize, count: usize, sz: usize, fill: i64) -> bool {
     const LEVELS: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
     const SAFETY: usize = 8192;
@@ -215,19 +215,17 @@ fn pack_nodes<'a>(
     max_nodes: usize,
     mut node: impl FnMut(usize),
 ) -> usize {
-    let (mut sz, mut count, mut lp, mut consumed, mut nodes) = (0usize, 0usize, LP_HDR, 0usize, 0usize);
+    let (mut count, mut lp, mut consumed, mut nodes) = (0usize, LP_HDR, 0usize, 0usize);
     for it in items {
-        if count > 0 && !node_allows(sz, count, it.len(), fill) {
+        if count > 0 && !node_allows(lp, count, it.len(), fill) {
             node(lp);
             nodes += 1;
             if nodes >= max_nodes {
                 return consumed;
             }
-            sz = 0;
             count = 0;
             lp = LP_HDR;
         }
-        sz = sz.saturating_add(it.len());
         count += 1;
         lp = lp.saturating_add(lp_str(it));
         consumed += 1;
