@@ -17,6 +17,8 @@
 //! - `@approx PCT CMD ...` compares integer replies within PCT percent of Redis's (MEMORY
 //!   USAGE of sampled values: skiplist levels and hashtable sampling are random); any other
 //!   reply must match exactly.
+//! - `@infofield NAME CMD ...` compares only the value of the `NAME:value` line of a text
+//!   reply (INFO stats evicted_keys, INFO memory maxmemory_human).
 //! - `@resp3` / `@resp2` is shorthand for `HELLO 3` / `HELLO 2` without comparing the reply.
 //!
 //! Every script starts from FLUSHALL on both sides, on fresh connections.
@@ -270,6 +272,12 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
         let mut fields = 0usize;
         let mut approx = 0f64;
         let mut rest = rest;
+        let mut info_field = String::new();
+        if directive == "infofield" {
+            let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+            info_field = format!("{n}:");
+            rest = tail.trim();
+        }
         if directive == "approx" {
             let (n, tail) = rest.split_once(' ').unwrap_or((rest, ""));
             approx = n.parse().unwrap_or(0.0);
@@ -315,6 +323,19 @@ fn run_script(path: &Path, redis: &mut Side, ours: &mut Side) -> Outcome {
                     }
                     _ => (vec![e], vec![g]),
                 }
+            }
+            "infofield" => {
+                let pick = |raw: Vec<u8>| -> Vec<u8> {
+                    let text = match parse_reply(&raw) {
+                        Ok(Some((Reply::Bulk(b), _))) | Ok(Some((Reply::Verbatim(_, b), _))) => b,
+                        _ => return raw,
+                    };
+                    String::from_utf8_lossy(&text)
+                        .split("\r\n")
+                        .find_map(|l| l.strip_prefix(info_field.as_str()).map(|v| v.as_bytes().to_vec()))
+                        .unwrap_or_else(|| b"<field missing>".to_vec())
+                };
+                (vec![pick(redis.call(client, &argv))], vec![pick(ours.call(client, &argv))])
             }
             "" => (vec![redis.call(client, &argv)], vec![ours.call(client, &argv)]),
             other => {
