@@ -382,4 +382,16 @@ mod tests {
             Reply::Map(vec![(Reply::bulk_str("maxmemory"), Reply::bulk_str("0"))])
         );
     }
+
+    #[test]
+    fn memory_cap_bounds_single_string_growth() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        e.config = crate::engine::Config { memory_cap: 1 << 20, ..crate::engine::Config::playground() };
+        let c = e.connect();
+        let too_long = Reply::Error("ERR string exceeds maximum allowed size (proto-max-bulk-len)".into());
+        assert_eq!(run(&mut e, c, "setrange k 2000000 x"), too_long);
+        assert!(run(&mut e, c, "setbit b 100000000 1").is_error());
+        assert_eq!(run(&mut e, c, "setrange k 1000 x"), Reply::Int(1001));
+        assert_eq!(crate::engine::Config::playground().memory_cap, crate::engine::PLAYGROUND_MEMORY_CAP);
+    }
 }

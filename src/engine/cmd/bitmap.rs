@@ -19,7 +19,7 @@ const BAD_BIT: &str = "bit is not an integer or out of range";
 /// Redis's `getBitOffsetFromArgument` for plain (non-BITFIELD) offsets.
 fn bit_offset(ctx: &Ctx, arg: &[u8]) -> Result<u64, RedisError> {
     let off = parse_i64(arg).ok_or_else(|| RedisError::err(BAD_OFFSET))?;
-    if off < 0 || (off >> 3) >= ctx.eng.config.proto_max_bulk_len {
+    if off < 0 || (off >> 3) >= ctx.eng.config.max_string_len() {
         return Err(RedisError::err(BAD_OFFSET));
     }
     Ok(off as u64)
@@ -344,7 +344,7 @@ fn field_offset(ctx: &Ctx, arg: &[u8], bits: u32) -> Result<u64, RedisError> {
     if hash {
         off = off.wrapping_mul(i64::from(bits));
     }
-    if off < 0 || (off >> 3) >= ctx.eng.config.proto_max_bulk_len {
+    if off < 0 || (off >> 3) >= ctx.eng.config.max_string_len() {
         return Err(err());
     }
     Ok(off as u64)

@@ -124,7 +124,7 @@ fn expire_at_ms(ctx: &Ctx, unit: Unit, raw: &[u8]) -> Result<i64, RedisError> {
 /// proto-max-bulk-len?
 fn check_string_length(ctx: &Ctx, len: i64, extra: i64) -> Result<(), RedisError> {
     let total = len.wrapping_add(extra);
-    if total > ctx.eng.config.proto_max_bulk_len || total < len || total < extra {
+    if total > ctx.eng.config.max_string_len() || total < len || total < extra {
         return Err(RedisError::raw(errors::STRING_TOO_LONG));
     }
     Ok(())
@@ -622,7 +622,7 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
         return Err(RedisError::err("String too long for LCS"));
     }
     let table_bytes = (a.len() as u64 + 1).saturating_mul(b.len() as u64 + 1).saturating_mul(4);
-    if table_bytes > ctx.eng.config.proto_max_bulk_len.max(0) as u64 {
+    if table_bytes > ctx.eng.config.max_string_len().max(0) as u64 {
         return Err(RedisError::err("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
     }
     let Some(table) = lcs_table(&a, &b) else {
