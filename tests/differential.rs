@@ -81,7 +81,7 @@ fn start_redis() -> Option<Server> {
 fn start_ours() -> Server {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_redis-playground-server"))
-        .args(["--port", &port.to_string()])
+        .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

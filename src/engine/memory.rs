@@ -236,6 +236,13 @@ fn pack_nodes<'a>(
     consumed
 }
 
+/// The listpack sizes of a list's quicklist nodes, head first (DEBUG OBJECT).
+pub fn quicklist_nodes(items: &std::collections::VecDeque<Vec<u8>>, fill: i64) -> Vec<usize> {
+    let mut out = Vec::new();
+    pack_nodes(items.iter(), fill, usize::MAX, |lp| out.push(lp));
+    out
+}
+
 fn list_size(l: &ListValue, how: Estimate, layout: Layout) -> usize {
     let base = ROBJ + QUICKLIST;
     if l.items.is_empty() {
@@ -277,13 +284,19 @@ fn dict_slots(capacity: usize) -> usize {
     capacity
 }
 
-fn hash_size(h: &HashValue, how: Estimate) -> usize {
+/// Bytes of a listpack-encoded hash (0 for a hashtable).
+pub fn hash_listpack_bytes(h: &HashValue) -> usize {
     match h {
         HashValue::Listpack(pairs) => {
-            let bytes =
-                pairs.iter().fold(LP_HDR, |acc, (f, v)| acc.saturating_add(lp_str(f)).saturating_add(lp_str(v)));
-            ROBJ + jemalloc_size(bytes)
+            pairs.iter().fold(LP_HDR, |acc, (f, v)| acc.saturating_add(lp_str(f)).saturating_add(lp_str(v)))
         }
+        HashValue::Table(_) => 0,
+    }
+}
+
+fn hash_size(h: &HashValue, how: Estimate) -> usize {
+    match h {
+        HashValue::Listpack(_) => ROBJ + jemalloc_size(hash_listpack_bytes(h)),
         HashValue::Table(d) => {
             let base = ROBJ + DICT + PTR * dict_slots(d.capacity());
             let (mut n, mut bytes) = (0usize, 0usize);
@@ -304,7 +317,8 @@ fn extrapolate(bytes: usize, sampled: usize, total: usize) -> usize {
     }
 }
 
-fn set_size(s: &SetValue, how: Estimate) -> usize {
+/// Bytes of an intset-encoded set (header and fixed-width integers; 0 for a hashtable).
+pub fn intset_bytes(s: &SetValue) -> usize {
     match s {
         SetValue::Intset(v) => {
             let width = v
@@ -320,8 +334,15 @@ fn set_size(s: &SetValue, how: Estimate) -> usize {
                 })
                 .max()
                 .unwrap_or(2);
-            ROBJ + jemalloc_size(8usize.saturating_add(width * v.len()))
+            8usize.saturating_add(width * v.len())
         }
+        SetValue::Hash(_) => 0,
+    }
+}
+
+fn set_size(s: &SetValue, how: Estimate) -> usize {
+    match s {
+        SetValue::Intset(_) => ROBJ + jemalloc_size(intset_bytes(s)),
         SetValue::Hash(d) => {
             let base = ROBJ + DICT + PTR * dict_slots(d.capacity());
             let (mut n, mut bytes) = (0usize, 0usize);
@@ -336,7 +357,7 @@ fn set_size(s: &SetValue, how: Estimate) -> usize {
 
 /// The listpack size of a sorted set's entries: member, then the score as `%.17g` text
 /// (stored as an integer when it is one).
-fn zset_listpack_bytes(z: &ZSetValue) -> usize {
+pub fn zset_listpack_bytes(z: &ZSetValue) -> usize {
     z.iter().fold(LP_HDR, |acc, (m, score)| {
         let text = super::num::fmt_g17(score);
         acc.saturating_add(lp_str(m)).saturating_add(lp_str(text.as_bytes()))

@@ -19,6 +19,7 @@ pub mod keyspace;
 pub mod longdouble;
 pub mod memory;
 pub mod num;
+pub mod pause;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
@@ -141,6 +142,19 @@ pub struct Config {
     /// string may grow past it. The browser app sets it ([`Config::playground`]) so that no
     /// command can exhaust the tab's heap; the native server keeps 0, like Redis.
     pub memory_cap: u64,
+    /// Persistence settings the persistence lesson shows: stored and reported by CONFIG and
+    /// INFO, never acted on (the playground writes no files).
+    pub appendonly: bool,
+    pub appendfsync: String,
+    /// `save` as Redis prints it ("3600 1 300 100 60 10000"; "" disables snapshots).
+    pub save: String,
+    /// `lazyfree-lazy-eviction`: stored and reported (evictions free at once either way).
+    pub lazyfree_lazy_eviction: bool,
+    /// `maxmemory-eviction-tenacity`: stored and reported; one eviction pass always
+    /// finishes its work here.
+    pub maxmemory_eviction_tenacity: u32,
+    /// Active expiry in `tick` (DEBUG SET-ACTIVE-EXPIRE turns it off).
+    pub active_expire: bool,
 }
 
 impl Default for Config {
@@ -167,6 +181,12 @@ impl Default for Config {
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
             memory_cap: 0,
+            appendonly: false,
+            appendfsync: "everysec".into(),
+            save: "3600 1 300 100 60 10000".into(),
+            lazyfree_lazy_eviction: false,
+            maxmemory_eviction_tenacity: 10,
+            active_expire: true,
         }
     }
 }
@@ -282,6 +302,10 @@ pub struct Engine {
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
     /// maxmemory eviction: the candidate pool and round-robin state (evict.rs).
     pub(crate) evict: evict::EvictState,
+    /// CLIENT PAUSE and its postponed clients (pause.rs).
+    pub(crate) pause: pause::PauseState,
+    /// Clients that set CLIENT NO-EVICT on (shown as flag `e` in CLIENT LIST).
+    pub(crate) no_evict: std::collections::BTreeSet<ClientId>,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -314,6 +338,8 @@ impl Engine {
             slowlog: Default::default(),
             monitors: Default::default(),
             evict: Default::default(),
+            pause: Default::default(),
+            no_evict: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -361,6 +387,7 @@ impl Engine {
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
         self.reset_session(id);
+        self.no_evict.remove(&id);
         self.clients.remove(&id);
     }
 
@@ -542,7 +569,10 @@ impl Engine {
     /// Periodic work (Redis's serverCron): active expiry and blocked-client timeouts. Call it
     /// every 10 to 100 ms.
     pub fn tick(&mut self) {
-        self.active_expire_cycle();
+        if self.config.active_expire {
+            self.active_expire_cycle();
+        }
+        self.check_pause_timeout();
         self.expire_blocked();
         self.serve_ready_keys();
     }
@@ -607,6 +637,12 @@ impl Engine {
         // Commands flagged no_multi (SAVE, SHUTDOWN, SYNC, PSYNC in Redis 7.0) are refused.
         if self.in_multi(client) && cmd.has_flag("no_multi") {
             return self.reject(client, name, RedisError::err("Command not allowed inside a transaction"));
+        }
+        // CLIENT PAUSE (pause.rs): park the command until the pause ends; a client with a
+        // postponed command is blocked, so its next requests wait behind it.
+        if !self.quiet && self.pause_covers(client, cmd) {
+            self.postpone(client, argv, db);
+            return Reply::NoReply;
         }
         if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
             self.queue_multi(client, cmd, argv);

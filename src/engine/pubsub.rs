@@ -303,6 +303,9 @@ impl Engine {
         if dirty_cas {
             flags.push('d');
         }
+        if self.no_evict.contains(&id) {
+            flags.push('e');
+        }
         if flags.is_empty() {
             flags.push('N');
         }

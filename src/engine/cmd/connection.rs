@@ -548,6 +548,50 @@ pub const COMMANDS: &[CommandSpec] = &[
                 client_kill
             ),
             sub!(
+                "client|pause",
+                -3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "3.0.0",
+                "timeout [WRITE | ALL]",
+                "Holds back every client's commands (or only writes) for some milliseconds.",
+                "O(1)",
+                super::clientctl::client_pause
+            ),
+            sub!(
+                "client|unpause",
+                2,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "6.2.0",
+                "",
+                "Ends a CLIENT PAUSE early; the held commands run.",
+                "O(N) Where N is the number of paused clients",
+                super::clientctl::client_unpause
+            ),
+            sub!(
+                "client|no-evict",
+                3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "7.0.0",
+                "ON | OFF",
+                "Exempts this connection from client eviction.",
+                "O(1)",
+                super::clientctl::client_no_evict
+            ),
+            sub!(
+                "client|unblock",
+                -3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "5.0.0",
+                "client-id [TIMEOUT | ERROR]",
+                "Answers a client waiting in a blocking command at once: as a timeout, or with an error.",
+                "O(log N) where N is the number of client connections",
+                super::clientctl::client_unblock
+            ),
+            sub!(
                 "client|help",
                 2,
                 &["loading", "stale"],

@@ -226,7 +226,7 @@ impl Engine {
                 line("rdb_last_save_time", (self.started_ms / 1000).to_string());
                 line("rdb_last_bgsave_status", "ok".into());
                 line("rdb_saves", "0".into());
-                line("aof_enabled", "0".into());
+                line("aof_enabled", u8::from(self.config.appendonly).to_string());
                 line("aof_rewrite_in_progress", "0".into());
                 line("aof_last_write_status", "ok".into());
                 "Persistence"

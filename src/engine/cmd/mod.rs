@@ -4,6 +4,7 @@
 //! then its tests. [`TABLES`] lists every module's table; `table::all()` walks it.
 
 pub mod bitmap;
+pub mod clientctl;
 pub mod connection;
 pub mod generic;
 pub mod hash;
@@ -38,4 +39,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     tx::COMMANDS,
     introspect::COMMANDS,
     memory::COMMANDS,
+    clientctl::COMMANDS,
 ];

@@ -1060,6 +1060,52 @@ const POLICIES: &[&str] = &[
     "noeviction",
 ];
 
+const BOOL_ERROR: &str = "argument must be 'yes' or 'no'";
+
+/// A yes/no parameter, any case.
+fn parse_bool(raw: &[u8]) -> Option<String> {
+    if raw.eq_ignore_ascii_case(b"yes") {
+        Some("yes".into())
+    } else if raw.eq_ignore_ascii_case(b"no") {
+        Some("no".into())
+    } else {
+        None
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+/// `save`: pairs of "seconds changes" separated by single spaces, or "" for none; printed
+/// back as numbers.
+fn parse_save(raw: &[u8]) -> Option<String> {
+    if raw.is_empty() {
+        return Some(String::new());
+    }
+    let parts: Vec<&[u8]> = raw.split(|&b| b == b' ').collect();
+    if !parts.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(parts.len());
+    for p in parts {
+        let n = crate::engine::num::parse_i64(p).or_else(|| {
+            // Redis reads each number with strtoll: leading zeros are fine.
+            let t = std::str::from_utf8(p).ok()?;
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                t.parse::<i64>().ok()
+            } else {
+                None
+            }
+        })?;
+        if n < 0 {
+            return None;
+        }
+        nums.push(n.to_string());
+    }
+    Some(nums.join(" "))
+}
+
 /// The parameters the engine honours, with Redis 7.0's bounds and aliases.
 const PARAMS: &[Param] = &[
     Param {
@@ -1082,6 +1128,41 @@ const PARAMS: &[Param] = &[
         kind: int(1, INT_MAX),
         get: |c| c.maxmemory_samples.to_string(),
         set: |c, v, _| c.maxmemory_samples = v as u32,
+    },
+    Param {
+        name: "maxmemory-eviction-tenacity",
+        alias: None,
+        kind: int(0, 100),
+        get: |c| c.maxmemory_eviction_tenacity.to_string(),
+        set: |c, v, _| c.maxmemory_eviction_tenacity = v as u32,
+    },
+    Param {
+        name: "lazyfree-lazy-eviction",
+        alias: None,
+        kind: Kind::Text(parse_bool, BOOL_ERROR),
+        get: |c| yes_no(c.lazyfree_lazy_eviction),
+        set: |c, _, s| c.lazyfree_lazy_eviction = s == "yes",
+    },
+    Param {
+        name: "appendonly",
+        alias: None,
+        kind: Kind::Text(parse_bool, BOOL_ERROR),
+        get: |c| yes_no(c.appendonly),
+        set: |c, _, s| c.appendonly = s == "yes",
+    },
+    Param {
+        name: "appendfsync",
+        alias: None,
+        kind: Kind::Enum(&["everysec", "always", "no"]),
+        get: |c| c.appendfsync.clone(),
+        set: |c, _, s| c.appendfsync = s.to_string(),
+    },
+    Param {
+        name: "save",
+        alias: None,
+        kind: Kind::Text(parse_save, "Invalid save parameters"),
+        get: |c| c.save.clone(),
+        set: |c, _, s| c.save = s.to_string(),
     },
     Param {
         name: "hz",
