@@ -264,18 +264,37 @@ fn list_size(l: &ListValue, how: Estimate, layout: Layout) -> usize {
             base + (avg * nodes as f64) as usize
         }
         Estimate::Fast => {
-            // Lay out the first few nodes, then extrapolate by element count.
-            let (mut sampled, mut sampled_bytes) = (0usize, 0usize);
-            let consumed = pack_nodes(l.items.iter(), layout.list_fill, samples, |lp| {
-                sampled += 1;
-                sampled_bytes += QUICKLIST_NODE + jemalloc_size(lp);
-            });
-            if consumed >= l.items.len() {
-                return base + sampled_bytes;
+            // Small lists are laid out exactly; big ones are extrapolated from their first
+            // elements, so one write costs a bounded amount of work.
+            const EXACT: usize = 128;
+            const SAMPLE: usize = 32;
+            if l.items.len() <= EXACT {
+                let mut bytes = 0usize;
+                pack_nodes(l.items.iter(), layout.list_fill, usize::MAX, |lp| {
+                    bytes += QUICKLIST_NODE + jemalloc_size(lp);
+                });
+                return base + bytes;
             }
-            let per_item = sampled_bytes as f64 / consumed.max(1) as f64;
-            base + (per_item * l.items.len() as f64) as usize
+            let sampled: usize = l.items.iter().take(SAMPLE).map(|it| lp_str(it)).sum();
+            let per_item = sampled as f64 / SAMPLE as f64;
+            let lp_total = per_item * l.items.len() as f64;
+            let limit = node_limit(layout.list_fill) as f64;
+            let nodes = (lp_total / (limit - LP_HDR as f64).max(1.0)).ceil().max(1.0);
+            base + (nodes * (QUICKLIST_NODE + LP_HDR) as f64 + lp_total) as usize
         }
+    }
+}
+
+/// The listpack size a quicklist node is filled to for a `list-max-listpack-size` value.
+fn node_limit(fill: i64) -> usize {
+    match fill {
+        -1 => 4096,
+        -2 => 8192,
+        -3 => 16384,
+        -4 => 32768,
+        f if f <= -5 => 65536,
+        // A count limit: nodes stay under the 8 KB safety limit.
+        _ => 8192,
     }
 }
 
@@ -407,14 +426,18 @@ fn stream_size(s: &super::stream::Stream, how: Estimate, layout: Layout) -> usiz
         }
     };
     let samples = how.samples();
-    let sizes = s.node_bytes();
+    let sizes = match how {
+        Estimate::Samples(_) => s.node_bytes(),
+        // The first nodes and the tail are enough for the estimate below.
+        Estimate::Fast => s.node_bytes_sample(samples),
+    };
     let mut sampled = 0usize;
     let mut lp = 0usize;
     for (i, b) in sizes.iter().take(samples).enumerate() {
         lp += alloc(*b, i + 1 == nodes);
         sampled += 1;
     }
-    if nodes <= sampled {
+    if nodes <= sampled || sizes.len() <= sampled {
         size += lp;
     } else {
         let avg = lp / sampled.max(1);
@@ -424,11 +447,15 @@ fn stream_size(s: &super::stream::Stream, how: Estimate, layout: Layout) -> usiz
     // Consumer groups: the group, its PEL, and each consumer with its name and PEL.
     for (_, g) in s.groups.iter() {
         size += STREAM_CG;
-        size += rax_usage(g.pel.len(), super::stream::rax_nodes_of(g.pel.keys().copied()));
+        let pel_nodes = |n: usize, ids: &mut dyn Iterator<Item = super::stream::StreamId>| match how {
+            Estimate::Fast => 2 * n as u64 + 1,
+            Estimate::Samples(_) => super::stream::rax_nodes_of(ids),
+        };
+        size += rax_usage(g.pel.len(), pel_nodes(g.pel.len(), &mut g.pel.keys().copied()));
         size += STREAM_NACK * g.pel.len();
         for (name, c) in g.consumers.iter() {
             size += STREAM_CONSUMER + name.len();
-            size += rax_usage(c.pel.len(), super::stream::rax_nodes_of(c.pel.iter().copied()));
+            size += rax_usage(c.pel.len(), pel_nodes(c.pel.len(), &mut c.pel.iter().copied()));
         }
     }
     size

@@ -223,6 +223,15 @@ impl Stream {
         self.nodes.values().map(|n| n.bytes).collect()
     }
 
+    /// The first `n` nodes' listpack sizes, then the tail node's (memory estimates).
+    pub fn node_bytes_sample(&self, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self.nodes.values().take(n).map(|n| n.bytes).collect();
+        if self.nodes.len() > n {
+            v.extend(self.nodes.values().next_back().map(|n| n.bytes));
+        }
+        v
+    }
+
     /// The entry with id `id`.
     pub fn get(&self, id: StreamId) -> Option<&Vec<Vec<u8>>> {
         self.entries.get(&id)
