@@ -46,6 +46,12 @@ pub struct EvictState {
 }
 
 impl EvictState {
+    /// CONFIG RESETSTAT: the exceeded-time counters start again.
+    pub fn reset_stats(&mut self) {
+        self.exceeded_ms = 0;
+        self.over_since = None;
+    }
+
     /// Milliseconds of the current stretch over maxmemory (`current_eviction_exceeded_time`).
     pub fn current_exceeded_ms(&self, now: i64) -> i64 {
         self.over_since.map_or(0, |t| (now - t).max(0))
@@ -105,10 +111,13 @@ impl Engine {
     /// (the caller then refuses commands that may grow memory).
     pub fn perform_evictions(&mut self) -> bool {
         let max = self.config.maxmemory;
+        let now = self.now_ms();
         if max == 0 {
+            if let Some(t) = self.evict.over_since.take() {
+                self.evict.exceeded_ms += (now - t).max(0);
+            }
             return !self.over_cap();
         }
-        let now = self.now_ms();
         if self.used_memory() <= max {
             if let Some(t) = self.evict.over_since.take() {
                 self.evict.exceeded_ms += (now - t).max(0);

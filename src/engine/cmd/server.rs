@@ -1428,7 +1428,7 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
         maxmemory_set |= p.name == "maxmemory";
     }
     // Like Redis's updateMaxmemory: a lower limit takes effect (evicts) at once.
-    if maxmemory_set && ctx.eng.config.maxmemory > 0 {
+    if maxmemory_set {
         ctx.eng.perform_evictions();
     }
     Ok(Reply::ok())
@@ -1438,6 +1438,7 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
 fn config_resetstat(ctx: &mut Ctx) -> CmdResult {
     let dirty = ctx.eng.stats.dirty;
     ctx.eng.stats = Stats { dirty, ..Stats::default() };
+    ctx.eng.evict.reset_stats();
     Ok(Reply::ok())
 }
 
