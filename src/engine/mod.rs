@@ -26,6 +26,7 @@ pub mod resp;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
+pub mod tracking;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -306,6 +307,8 @@ pub struct Engine {
     pub(crate) pause: pause::PauseState,
     /// Clients that set CLIENT NO-EVICT on (shown as flag `e` in CLIENT LIST).
     pub(crate) no_evict: std::collections::BTreeSet<ClientId>,
+    /// CLIENT TRACKING: tracking clients and the keys they read (tracking.rs).
+    pub(crate) tracking: tracking::TrackingState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -340,6 +343,7 @@ impl Engine {
             evict: Default::default(),
             pause: Default::default(),
             no_evict: Default::default(),
+            tracking: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -396,6 +400,7 @@ impl Engine {
         self.pubsub.forget(id);
         self.forget_tx(id);
         self.monitors.remove(&id);
+        self.disable_tracking(id);
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -492,6 +497,7 @@ impl Engine {
     /// blocking operations hook in here.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
         self.db_mut(db).refresh(key);
+        self.tracking_invalidate(key);
         self.mark_ready_if_watched(db, key);
         self.touch_watched_key(db, key);
     }
@@ -575,6 +581,7 @@ impl Engine {
         self.check_pause_timeout();
         self.expire_blocked();
         self.serve_ready_keys();
+        self.tracking_broadcast();
     }
 
     /// Runs one command for `client` and returns its reply.
@@ -658,6 +665,7 @@ impl Engine {
             }
         };
         self.serve_ready_keys();
+        self.tracking_broadcast();
         reply
     }
 
@@ -672,9 +680,14 @@ impl Engine {
         block_mode: blocking::BlockMode,
     ) -> (CmdResult, bool) {
         let start = self.clock.now_us();
+        let outer = self.tracking.current.replace(client);
         let mut ctx = Ctx { eng: self, client, argv, cmd, db, block_mode, blocked_again: false };
         let result = (cmd.handler)(&mut ctx);
         let blocked = ctx.blocked_again;
+        self.tracking.current = outer;
+        if !self.quiet && !self.tracking.clients.is_empty() {
+            self.tracking_after_command(client, cmd, argv);
+        }
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
         if !block_mode.reprocessing && !self.quiet {
             self.stats.total_commands += 1;

@@ -300,6 +300,15 @@ impl Engine {
         if self.is_blocked(id) {
             flags.push('b');
         }
+        if let Some(t) = self.tracker(id) {
+            flags.push('t');
+            if t.broken_redirect {
+                flags.push('R');
+            }
+            if t.bcast {
+                flags.push('B');
+            }
+        }
         if dirty_cas {
             flags.push('d');
         }

@@ -7,6 +7,7 @@ use crate::engine::memory;
 use crate::engine::pause::PauseMode;
 use crate::engine::reply::{CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
+use crate::engine::tracking::Tracker;
 use crate::engine::Ctx;
 
 /// CLIENT PAUSE timeout [WRITE|ALL]
@@ -85,6 +86,163 @@ pub fn client_unblock(ctx: &mut Ctx) -> CmdResult {
         b.timeout_reply.clone()
     };
     Ok(Reply::Int(i64::from(ctx.eng.unblock_with(id, reply))))
+}
+
+// ---- CLIENT TRACKING ------------------------------------------------------------------------
+
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP], with
+/// Redis's checks in Redis's order.
+pub fn client_tracking(ctx: &mut Ctx) -> CmdResult {
+    let argv = ctx.argv;
+    let mut t = Tracker::default();
+    let mut prefixes: Vec<Vec<u8>> = Vec::new();
+    let mut j = 3;
+    while j < argv.len() {
+        let a = &argv[j];
+        let more = j + 1 < argv.len();
+        if a.eq_ignore_ascii_case(b"redirect") && more {
+            j += 1;
+            if t.redirect != 0 {
+                return Err(RedisError::err("A client can only redirect to a single other client"));
+            }
+            let id = crate::engine::num::parse_i64(&argv[j]).ok_or_else(RedisError::not_integer)?;
+            let id = u64::try_from(id).ok().filter(|id| ctx.eng.client(*id).is_some());
+            let Some(id) = id else {
+                return Err(RedisError::err("The client ID you want redirect to does not exist"));
+            };
+            t.redirect = id;
+        } else if a.eq_ignore_ascii_case(b"bcast") {
+            t.bcast = true;
+        } else if a.eq_ignore_ascii_case(b"optin") {
+            t.optin = true;
+        } else if a.eq_ignore_ascii_case(b"optout") {
+            t.optout = true;
+        } else if a.eq_ignore_ascii_case(b"noloop") {
+            t.noloop = true;
+        } else if a.eq_ignore_ascii_case(b"prefix") && more {
+            j += 1;
+            prefixes.push(argv[j].clone());
+        } else {
+            return Err(RedisError::syntax());
+        }
+        j += 1;
+    }
+    let mode = argv.get(2).map(|v| v.as_slice()).unwrap_or_default();
+    if mode.eq_ignore_ascii_case(b"on") {
+        let old = ctx.eng.tracker(ctx.client).cloned();
+        if !t.bcast && !prefixes.is_empty() {
+            return Err(RedisError::err("PREFIX option requires BCAST mode to be enabled"));
+        }
+        if let Some(o) = &old {
+            if o.bcast != t.bcast {
+                return Err(RedisError::err("You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."));
+            }
+        }
+        if t.bcast && (t.optin || t.optout) {
+            return Err(RedisError::err("OPTIN and OPTOUT are not compatible with BCAST"));
+        }
+        if t.optin && t.optout {
+            return Err(RedisError::err("You can't specify both OPTIN mode and OPTOUT mode"));
+        }
+        if let Some(o) = &old {
+            if (t.optin && o.optout) || (t.optout && o.optin) {
+                return Err(RedisError::err("You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."));
+            }
+        }
+        if t.bcast {
+            let existing: Vec<Vec<u8>> = old.map(|o| o.prefixes.into_iter().collect()).unwrap_or_default();
+            for (i, p) in prefixes.iter().enumerate() {
+                let show = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                if let Some(c) = existing.iter().find(|e| e.starts_with(p) || p.starts_with(e)) {
+                    return Err(RedisError::err(format!(
+                        "Prefix '{}' overlaps with an existing prefix '{}'. Prefixes for a single client must not overlap.",
+                        show(p),
+                        show(c)
+                    )));
+                }
+                if let Some(q) = prefixes[i + 1..].iter().find(|q| q.starts_with(p) || p.starts_with(q)) {
+                    return Err(RedisError::err(format!(
+                        "Prefix '{}' overlaps with another provided prefix '{}'. Prefixes for a single client must not overlap.",
+                        show(p),
+                        show(q)
+                    )));
+                }
+            }
+        }
+        t.prefixes = prefixes.into_iter().collect();
+        ctx.eng.enable_tracking(ctx.client, t);
+    } else if mode.eq_ignore_ascii_case(b"off") {
+        ctx.eng.disable_tracking(ctx.client);
+    } else {
+        return Err(RedisError::syntax());
+    }
+    Ok(Reply::ok())
+}
+
+/// CLIENT CACHING YES|NO
+pub fn client_caching(ctx: &mut Ctx) -> CmdResult {
+    let arg = ctx.args().next()?.to_vec();
+    let id = ctx.client;
+    let Some(t) = ctx.eng.tracking.clients.get_mut(&id) else {
+        return Err(RedisError::err(
+            "CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled",
+        ));
+    };
+    if arg.eq_ignore_ascii_case(b"yes") {
+        if !t.optin {
+            return Err(RedisError::err("CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."));
+        }
+    } else if arg.eq_ignore_ascii_case(b"no") {
+        if !t.optout {
+            return Err(RedisError::err("CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."));
+        }
+    } else {
+        return Err(RedisError::syntax());
+    }
+    t.caching = true;
+    Ok(Reply::ok())
+}
+
+/// CLIENT GETREDIR: the redirect id (0 for none) when tracking, else -1.
+pub fn client_getredir(ctx: &mut Ctx) -> CmdResult {
+    Ok(Reply::Int(ctx.eng.tracker(ctx.client).map_or(-1, |t| t.redirect as i64)))
+}
+
+/// CLIENT TRACKINGINFO: flags, redirect and prefixes, as Redis lists them.
+pub fn client_trackinginfo(ctx: &mut Ctx) -> CmdResult {
+    let t = ctx.eng.tracker(ctx.client);
+    let mut flags = vec![Reply::bulk_str(if t.is_some() { "on" } else { "off" })];
+    if let Some(t) = t {
+        if t.bcast {
+            flags.push(Reply::bulk_str("bcast"));
+        }
+        if t.optin {
+            flags.push(Reply::bulk_str("optin"));
+            if t.caching {
+                flags.push(Reply::bulk_str("caching-yes"));
+            }
+        }
+        if t.optout {
+            flags.push(Reply::bulk_str("optout"));
+            if t.caching {
+                flags.push(Reply::bulk_str("caching-no"));
+            }
+        }
+        if t.noloop {
+            flags.push(Reply::bulk_str("noloop"));
+        }
+        if t.broken_redirect {
+            flags.push(Reply::bulk_str("broken_redirect"));
+        }
+    }
+    let redirect = t.map_or(-1, |t| t.redirect as i64);
+    let prefixes: Vec<Reply> =
+        t.map(|t| t.prefixes.iter().map(|p| Reply::bulk(p.clone())).collect()).unwrap_or_default();
+    Ok(Reply::Map(vec![
+        (Reply::bulk_str("flags"), Reply::Set(flags)),
+        (Reply::bulk_str("redirect"), Reply::Int(redirect)),
+        (Reply::bulk_str("prefixes"), Reply::Array(prefixes)),
+    ]))
 }
 
 // ---- DEBUG ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} {} \
          qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 \
-         tot-mem=37658 events=r cmd={} user=default redir=-1 resp={}",
+         tot-mem=37658 events=r cmd={} user=default redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -43,6 +43,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
         c.db,
         counts,
         c.last_cmd,
+        eng.tracker(c.id).map_or(-1, |t| t.redirect as i64),
         c.resp
     )
 }
@@ -590,6 +591,50 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "Answers a client waiting in a blocking command at once: as a timeout, or with an error.",
                 "O(log N) where N is the number of client connections",
                 super::clientctl::client_unblock
+            ),
+            sub!(
+                "client|tracking",
+                -3,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+                "Turns server-assisted client-side caching (invalidation messages) on or off.",
+                "O(1). Some options may introduce additional complexity.",
+                super::clientctl::client_tracking
+            ),
+            sub!(
+                "client|caching",
+                3,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "YES | NO",
+                "Says whether the next command's keys are tracked (OPTIN / OPTOUT modes).",
+                "O(1)",
+                super::clientctl::client_caching
+            ),
+            sub!(
+                "client|getredir",
+                2,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "",
+                "Returns the client id invalidation messages are redirected to, 0 or -1.",
+                "O(1)",
+                super::clientctl::client_getredir
+            ),
+            sub!(
+                "client|trackinginfo",
+                2,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.2.0",
+                "",
+                "Describes this connection's client-side caching settings.",
+                "O(1)",
+                super::clientctl::client_trackinginfo
             ),
             sub!(
                 "client|help",

@@ -153,7 +153,7 @@ impl Engine {
                 line("client_recent_max_input_buffer", "0".into());
                 line("client_recent_max_output_buffer", "0".into());
                 line("blocked_clients", self.blocked_count().to_string());
-                line("tracking_clients", "0".into());
+                line("tracking_clients", self.tracking_clients().to_string());
                 line("clients_in_timeout_table", "0".into());
                 "Clients"
             }

@@ -44,6 +44,7 @@ fn dbsize(ctx: &mut Ctx) -> CmdResult {
 fn flushdb(ctx: &mut Ctx) -> CmdResult {
     flush_mode(ctx)?;
     let n = flush_db(ctx.eng, ctx.db);
+    ctx.eng.tracking_flush();
     ctx.dirty(n as u64);
     Ok(Reply::ok())
 }
@@ -55,6 +56,7 @@ fn flushall(ctx: &mut Ctx) -> CmdResult {
     for i in 0..DATABASES {
         n += flush_db(ctx.eng, i);
     }
+    ctx.eng.tracking_flush();
     ctx.dirty(n as u64 + 1);
     Ok(Reply::ok())
 }
