@@ -1,4 +1,4 @@
-//! Introspection commands: INFO, SLOWLOG, MONITOR and LATENCY basics (MEMORY to come).
+//! Introspection commands: INFO, SLOWLOG, MONITOR and LATENCY basics (MEMORY is in memory.rs).
 //!
 //! The slow log is fed by `Engine::after_command`, called once per executed command from
 //! `Engine::run_command`, so handlers here only read and reset it.
