@@ -100,6 +100,25 @@ impl Engine {
         BASELINE.saturating_add(data as u64)
     }
 
+    /// Redis's `overhead_total`: the start-up memory plus each non-empty database's tables
+    /// (a dictEntry and an object header per key, a pointer per bucket, the expires table).
+    /// Returns the total and each database's (index, main table, expires table) figures.
+    pub fn memory_overhead(&self) -> (u64, Vec<(usize, u64, u64)>) {
+        use super::memory::{DICT_ENTRY, PTR, ROBJ};
+        let mut total = BASELINE;
+        let mut per_db = Vec::new();
+        for (i, db) in self.dbs.iter().enumerate() {
+            if db.is_empty() {
+                continue;
+            }
+            let main = (db.len() * (DICT_ENTRY + ROBJ) + db.keys.capacity() * PTR) as u64;
+            let expires = (db.expires.len() * DICT_ENTRY + db.expires.capacity() * PTR) as u64;
+            total += main + expires;
+            per_db.push((i, main, expires));
+        }
+        (total, per_db)
+    }
+
     /// Whether memory is over the limit that refuses writes: `maxmemory` (after eviction) or
     /// the playground's fixed `memory_cap`.
     fn over_cap(&self) -> bool {

@@ -161,8 +161,7 @@ impl Engine {
                 let used = self.used_memory();
                 let peak = self.stats.peak_memory.max(used);
                 let startup = crate::engine::evict::BASELINE;
-                let tables: u64 = self.dbs.iter().map(|d| d.used_memory().saturating_sub(d.keys_memory()) as u64).sum();
-                let overhead = startup + tables;
+                let (overhead, _) = self.memory_overhead();
                 let dataset = used.saturating_sub(overhead);
                 let pct = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 * 100.0 / b as f64 };
                 line("used_memory", used.to_string());

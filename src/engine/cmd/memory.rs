@@ -3,7 +3,7 @@
 
 use crate::engine::cmd::connection::help_reply;
 use crate::engine::evict::BASELINE;
-use crate::engine::memory::{self, Estimate, Layout, DICT_ENTRY, PTR, ROBJ};
+use crate::engine::memory::{self, Estimate, Layout};
 use crate::engine::reply::{CmdResult, RedisError, Reply};
 use crate::engine::table::{CommandSpec, Group};
 use crate::engine::{Ctx, Engine};
@@ -70,16 +70,9 @@ fn memory_stats(ctx: &mut Ctx) -> CmdResult {
         (s("lua.caches"), int(0)),
         (s("functions.caches"), int(184)),
     ];
-    let mut overhead = 0u64;
-    let mut keys = 0u64;
-    for (i, db) in e.dbs.iter().enumerate() {
-        if db.is_empty() {
-            continue;
-        }
-        keys += db.len() as u64;
-        let main = (db.len() * (DICT_ENTRY + ROBJ) + db.keys.capacity() * PTR) as u64;
-        let expires = (db.expires.len() * DICT_ENTRY + db.expires.capacity() * PTR) as u64;
-        overhead += main + expires;
+    let (overhead, per_db) = e.memory_overhead();
+    let keys: u64 = e.dbs.iter().map(|d| d.len() as u64).sum();
+    for (i, main, expires) in per_db {
         m.push((
             Reply::bulk_str(&format!("db.{i}")),
             Reply::Map(vec![
@@ -297,5 +290,34 @@ mod tests {
         assert_eq!(e.used_memory(), empty);
         run(&mut e, c, "flushall");
         assert_eq!(e.used_memory(), empty);
+    }
+
+    #[test]
+    fn stats_fields_in_redis_order() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        run(&mut e, c, "set a 1");
+        let Reply::Map(m) = run(&mut e, c, "memory stats") else { panic!() };
+        let names: Vec<String> = m
+            .iter()
+            .map(|(k, _)| match k {
+                Reply::Bulk(b) => String::from_utf8_lossy(b).into_owned(),
+                _ => String::new(),
+            })
+            .collect();
+        let want = "peak.allocated total.allocated startup.allocated replication.backlog clients.slaves \
+                    clients.normal cluster.links aof.buffer lua.caches functions.caches db.0 overhead.total \
+                    keys.count keys.bytes-per-key dataset.bytes dataset.percentage peak.percentage \
+                    allocator.allocated allocator.active allocator.resident allocator-fragmentation.ratio \
+                    allocator-fragmentation.bytes allocator-rss.ratio allocator-rss.bytes rss-overhead.ratio \
+                    rss-overhead.bytes fragmentation fragmentation.bytes";
+        assert_eq!(names.join(" "), want.split_whitespace().collect::<Vec<_>>().join(" "));
+        // The overhead includes the start-up memory, as in Redis.
+        let get = |name: &str| m.iter().find(|(k, _)| *k == Reply::bulk_str(name)).map(|(_, v)| v.clone());
+        let Some(Reply::Int(total)) = get("total.allocated") else { panic!() };
+        let Some(Reply::Int(overhead)) = get("overhead.total") else { panic!() };
+        let Some(Reply::Int(dataset)) = get("dataset.bytes") else { panic!() };
+        assert!(overhead > crate::engine::evict::BASELINE as i64);
+        assert_eq!(dataset, total - overhead);
     }
 }
