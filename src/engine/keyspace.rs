@@ -13,11 +13,23 @@ use super::reply::RedisError;
 use super::Ctx;
 
 /// A string value and the encoding Redis would give it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct StrValue {
     pub bytes: Vec<u8>,
     pub enc: StrEnc,
+    /// For a raw string grown in place (APPEND, SETRANGE, SETBIT): Redis's sds capacity and
+    /// allocation after its greedy growth (`sdsMakeRoomFor`), so MEMORY USAGE can report it;
+    /// `(0, 0)` for a string allocated to its exact size.
+    pub sds: (usize, usize),
 }
+
+/// Strings compare by content and encoding; the modelled allocation is bookkeeping.
+impl PartialEq for StrValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes && self.enc == other.enc
+    }
+}
+impl Eq for StrValue {}
 
 /// Redis's string encodings, as OBJECT ENCODING names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,23 +46,36 @@ impl StrValue {
     /// A string as `createStringObject` makes it: embstr when short, raw otherwise.
     pub fn plain(bytes: Vec<u8>) -> StrValue {
         let enc = if bytes.len() <= EMBSTR_SIZE_LIMIT { StrEnc::Embstr } else { StrEnc::Raw };
-        StrValue { bytes, enc }
+        StrValue { bytes, enc, sds: (0, 0) }
     }
     /// A string after `tryObjectEncoding`: integers that fit a long become `int`.
     pub fn encoded(bytes: Vec<u8>) -> StrValue {
         if bytes.len() <= 20 && super::num::parse_i64(&bytes).is_some() {
-            StrValue { bytes, enc: StrEnc::Int }
+            StrValue { bytes, enc: StrEnc::Int, sds: (0, 0) }
         } else {
             StrValue::plain(bytes)
         }
     }
     /// A string that was modified in place (APPEND, SETRANGE, SETBIT): always `raw`.
     pub fn raw(bytes: Vec<u8>) -> StrValue {
-        StrValue { bytes, enc: StrEnc::Raw }
+        StrValue { bytes, enc: StrEnc::Raw, sds: (0, 0) }
     }
     /// An integer value (INCR and friends).
     pub fn int(n: i64) -> StrValue {
-        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int }
+        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int, sds: (0, 0) }
+    }
+    /// Records an in-place change from `old_len` bytes to the current bytes the way Redis
+    /// makes it: the value becomes a private raw string (`dbUnshareStringValue`), which grows
+    /// greedily when it runs out of room (`sdsMakeRoomFor`: double below 1 MB, else +1 MB).
+    pub fn note_growth(&mut self, old_len: usize) {
+        let (cap, alloc) = if self.enc == StrEnc::Raw && self.sds.1 > 0 {
+            self.sds
+        } else {
+            super::memory::sds_exact(old_len, self.enc == StrEnc::Raw)
+        };
+        let new_len = self.bytes.len();
+        self.sds = if new_len <= cap { (cap, alloc) } else { super::memory::sds_greedy(new_len) };
+        self.enc = StrEnc::Raw;
     }
     pub fn encoding_name(&self) -> &'static str {
         match self.enc {

@@ -79,6 +79,44 @@ fn sds_header(len: usize) -> usize {
     }
 }
 
+/// The largest length an sds header type can hold (`sdsTypeMaxSize`), by header size.
+fn sds_type_max(hdr: usize) -> usize {
+    match hdr {
+        1 => (1 << 5) - 1,
+        3 => (1 << 8) - 1,
+        5 => (1 << 16) - 1,
+        9 => u32::MAX as usize,
+        _ => usize::MAX,
+    }
+}
+
+/// Capacity and allocation of a string of `len` bytes allocated to size: by `sdsnewlen` (a
+/// fresh private copy), or, for a raw string stored from an argument, after
+/// `trimStringObjectIfNeeded` dropped a spare room over a tenth of the length.
+pub fn sds_exact(len: usize, stored_raw: bool) -> (usize, usize) {
+    let hdr = sds_header(len);
+    let alloc = jemalloc_size(hdr + len + 1);
+    if hdr == 1 {
+        return (len, alloc);
+    }
+    let cap = (alloc - hdr - 1).min(sds_type_max(hdr));
+    if stored_raw && cap - len > len / 10 {
+        (len, alloc)
+    } else {
+        (cap, alloc)
+    }
+}
+
+/// Capacity and allocation after `sdsMakeRoomFor` grew a string to `len` bytes greedily.
+pub fn sds_greedy(len: usize) -> (usize, usize) {
+    const MAX_PREALLOC: usize = 1024 * 1024;
+    let n = if len < MAX_PREALLOC { len.saturating_mul(2) } else { len.saturating_add(MAX_PREALLOC) };
+    // A growable string never uses the 5-bit header.
+    let hdr = sds_header(n).max(3);
+    let alloc = jemalloc_size(hdr + n + 1);
+    ((alloc - hdr - 1).min(sds_type_max(hdr)), alloc)
+}
+
 /// The allocation of an sds string of `len` bytes made with `sdsnewlen` (header, bytes, NUL).
 pub fn sds_alloc(len: usize) -> usize {
     jemalloc_size(sds_header(len).saturating_add(len).saturating_add(1))
@@ -183,6 +221,7 @@ fn string_size(s: &StrValue) -> usize {
         StrEnc::Int => ROBJ,
         // The object and its sds (type-8 header) in one allocation.
         StrEnc::Embstr => jemalloc_size(ROBJ + 3 + s.bytes.len() + 1),
+        StrEnc::Raw if s.sds.1 > 0 => ROBJ + s.sds.1,
         StrEnc::Raw => ROBJ + sds_alloc(s.bytes.len()),
     }
 }

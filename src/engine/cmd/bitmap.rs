@@ -113,6 +113,7 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
     let (old, grown) = match ctx.write_string(key)? {
         Some(s) => {
             let mut bytes = std::mem::take(&mut s.bytes);
+            let old_len = bytes.len();
             let grown = bytes.len() <= byte;
             if grown {
                 bytes.resize(byte + 1, 0);
@@ -122,7 +123,8 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
                 old = (*b >> shift) & 1;
                 *b = (*b & !(1 << shift)) | ((on as u8) << shift);
             }
-            *s = StrValue::raw(bytes);
+            s.bytes = bytes;
+            s.note_growth(old_len);
             (old, grown)
         }
         None => {
@@ -531,7 +533,11 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
         }
     }
     match ctx.write_string(key)? {
-        Some(s) => *s = StrValue::raw(bytes),
+        Some(s) => {
+            let old_len = s.bytes.len();
+            s.bytes = bytes;
+            s.note_growth(old_len);
+        }
         None => ctx.set_key(key, Value::Str(StrValue::raw(bytes)), false),
     }
     if changes > 0 {

@@ -7,7 +7,7 @@
 //! INCRBYFLOAT stores its text as a fresh string ([`StrValue::plain`]).
 
 use crate::engine::events::EventClass;
-use crate::engine::keyspace::{Access, Entry, StrEnc, StrValue, Value};
+use crate::engine::keyspace::{Access, Entry, StrValue, Value};
 use crate::engine::longdouble::LongDouble;
 use crate::engine::num::parse_i64;
 use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
@@ -507,7 +507,7 @@ fn append(ctx: &mut Ctx) -> CmdResult {
             if let Some(s) = ctx.write_string(key)? {
                 // Appending turns any encoding into a plain growable (raw) string.
                 s.bytes.extend_from_slice(value);
-                s.enc = StrEnc::Raw;
+                s.note_growth(len);
                 total = s.bytes.len();
             }
             ctx.signal_modified(key);
@@ -569,13 +569,14 @@ fn setrange(ctx: &mut Ctx) -> CmdResult {
             let mut new_len = len;
             if let Some(s) = ctx.write_string(key)? {
                 let (from, to) = (offset as usize, offset as usize + value.len());
+                let old_len = s.bytes.len();
                 if s.bytes.len() < to {
                     s.bytes.resize(to, 0);
                 }
                 if let Some(dst) = s.bytes.get_mut(from..to) {
                     dst.copy_from_slice(value);
                 }
-                s.enc = StrEnc::Raw;
+                s.note_growth(old_len);
                 new_len = s.bytes.len();
             }
             ctx.signal_modified(key);
