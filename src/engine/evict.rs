@@ -178,7 +178,7 @@ impl Engine {
                 self.evict.next_db = (self.evict.next_db + 1) % n.max(1);
                 let db = self.evict.next_db;
                 let rng = &mut self.rng;
-                let d = &self.dbs[db];
+                let Some(d) = self.dbs.get(db) else { continue };
                 let key = if volatile {
                     d.expires.random_entry(|| rng.next_u64()).map(|(k, _)| k.clone())
                 } else {
@@ -191,8 +191,8 @@ impl Engine {
             return None;
         }
         // Pool-based policies: refill the pool from every database, then take the best
-        // candidate that still exists.
-        loop {
+        // candidate that still exists (a bounded number of rounds, for safety).
+        for _round in 0..1000 {
             let mut total = 0usize;
             for db in 0..self.dbs.len() {
                 let size = if volatile { self.dbs[db].expires.len() } else { self.dbs[db].len() };
@@ -206,13 +206,14 @@ impl Engine {
                 return None;
             }
             while let Some(c) = self.evict.pool.pop() {
-                let d = &self.dbs[c.db.min(self.dbs.len() - 1)];
+                let Some(d) = self.dbs.get(c.db) else { continue };
                 let exists = if volatile { d.expires.contains_key(&c.key) } else { d.keys.contains_key(&c.key) };
                 if exists {
                     return Some((c.db, c.key));
                 }
             }
         }
+        None
     }
 
     /// Samples `maxmemory-samples` keys of one database into the eviction pool.
@@ -223,7 +224,7 @@ impl Engine {
         let mut picked: Vec<Candidate> = Vec::with_capacity(samples);
         {
             let rng = &mut self.rng;
-            let d = &self.dbs[db];
+            let Some(d) = self.dbs.get(db) else { return };
             let keys: Vec<&Vec<u8>> = if volatile {
                 d.expires.sample_some(samples, || rng.next_u64()).into_iter().map(|(k, _)| k).collect()
             } else {
