@@ -26,7 +26,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::engine::clock::FnClock;
-use crate::engine::Engine;
+use crate::engine::{Config, Engine};
 use crate::persist::snapshot;
 
 use client_tabs::ClientTabs;
@@ -110,7 +110,8 @@ fn notice(error: bool, text: impl Into<String>) -> Action {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
-        let engine = Engine::new(Box::new(FnClock(js_sys::Date::now)));
+        // Redis's defaults plus a fixed memory cap, so no command can exhaust the tab's heap.
+        let engine = Engine::with_config(Box::new(FnClock(js_sys::Date::now)), Config::playground());
         AppState::new(engine, load_histories())
     });
     let snaps = use_state(|| Rc::new(Vec::new()));

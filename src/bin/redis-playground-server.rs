@@ -79,10 +79,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Options {
     port: u16,
     bind: String,
+    /// `--save` / `--appendonly`: start-up values of those parameters, as redis-server takes
+    /// them (the differential tests start both servers with `--save '' --appendonly no`).
+    save: Option<String>,
+    appendonly: Option<bool>,
 }
 
 fn parse_options() -> Result<Option<Options>, String> {
-    let mut opts = Options { port: 6380, bind: String::from("127.0.0.1") };
+    let mut opts = Options { port: 6380, bind: String::from("127.0.0.1"), save: None, appendonly: None };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -97,8 +101,21 @@ fn parse_options() -> Result<Option<Options>, String> {
             "--bind" => {
                 opts.bind = inline.or_else(|| args.next()).ok_or("--bind needs an address")?;
             }
+            "--save" => {
+                opts.save = Some(inline.or_else(|| args.next()).ok_or("--save needs a value")?);
+            }
+            "--appendonly" => {
+                let v = inline.or_else(|| args.next()).unwrap_or_default();
+                opts.appendonly = Some(match v.as_str() {
+                    "yes" => true,
+                    "no" => false,
+                    _ => return Err(format!("--appendonly takes yes or no, not {v:?}")),
+                });
+            }
             "--help" | "-h" => {
-                println!("usage: redis-playground-server [--port PORT] [--bind ADDR]");
+                println!(
+                    "usage: redis-playground-server [--port PORT] [--bind ADDR] [--save SPEC] [--appendonly yes|no]"
+                );
                 println!("Serves the Redis Playground engine over RESP (default 127.0.0.1:6380).");
                 return Ok(None);
             }
@@ -126,8 +143,14 @@ fn main() {
     };
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     eprintln!("redis-playground-server listening on {addr}");
-    let shared: Shared =
-        Arc::new(Mutex::new(State { engine: Engine::new(Box::new(SystemClock)), conns: HashMap::new() }));
+    let mut engine = Engine::new(Box::new(SystemClock));
+    if let Some(save) = opts.save {
+        engine.config.save = save;
+    }
+    if let Some(on) = opts.appendonly {
+        engine.config.appendonly = on;
+    }
+    let shared: Shared = Arc::new(Mutex::new(State { engine, conns: HashMap::new() }));
     {
         let shared = shared.clone();
         let ticker = thread::Builder::new().name("tick".into()).spawn(move || loop {

@@ -27,6 +27,9 @@ pub struct Blocked {
     pub argv: Vec<Vec<u8>>,
     /// What the client receives when the deadline passes.
     pub timeout_reply: Reply,
+    /// Held back by CLIENT PAUSE (pause.rs): re-run when the pause ends, never by keys,
+    /// deadlines or CLIENT UNBLOCK.
+    pub postponed: bool,
 }
 
 /// The engine's bookkeeping of blocked clients.
@@ -78,7 +81,7 @@ impl Ctx<'_> {
             return Ok(Reply::NoReply);
         }
         let deadline_ms = if timeout_ms > 0 { Some(self.now_ms().saturating_add(timeout_ms)) } else { None };
-        let b = Blocked { db: self.db, keys, deadline_ms, argv: self.argv.to_vec(), timeout_reply };
+        let b = Blocked { db: self.db, keys, deadline_ms, argv: self.argv.to_vec(), timeout_reply, postponed: false };
         let st = &mut self.eng.blocking;
         for k in &b.keys {
             let q = st.by_key.entry((b.db, k.clone())).or_default();
@@ -137,6 +140,9 @@ impl Engine {
     /// Unblocks a client with `reply` pushed to it (timeouts, CLIENT UNBLOCK). False if it
     /// was not blocked.
     pub fn unblock_with(&mut self, id: ClientId, reply: Reply) -> bool {
+        if self.blocking.clients.get(&id).is_some_and(|b| b.postponed) {
+            return false;
+        }
         if self.blocking.remove_client(id).is_none() {
             return false;
         }

@@ -231,6 +231,30 @@ impl<K: Hash + Eq, V> Dict<K, V> {
         v.reverse_bits()
     }
 
+    /// Up to `count` distinct elements from consecutive buckets starting at a random one
+    /// (Redis's `dictGetSomeKeys`, used by eviction): cheap, not uniform, no duplicates.
+    pub fn sample_some(&self, count: usize, mut rand: impl FnMut() -> u64) -> Vec<(&K, &V)> {
+        let mut out = Vec::with_capacity(count.min(self.len));
+        if self.len == 0 || count == 0 {
+            return out;
+        }
+        let n = self.buckets.len();
+        let mut i = (rand() as usize) & self.mask();
+        let max_steps = count.saturating_mul(10).max(n.min(64)).min(n);
+        for _ in 0..max_steps {
+            if let Some(b) = self.buckets.get(i) {
+                for (k, v) in b {
+                    if out.len() == count {
+                        return out;
+                    }
+                    out.push((k, v));
+                }
+            }
+            i = (i + 1) & self.mask();
+        }
+        out
+    }
+
     /// A random element: a random non-empty bucket, then a random element of its chain.
     /// `rand` must return uniformly distributed numbers.
     pub fn random_entry(&self, mut rand: impl FnMut() -> u64) -> Option<(&K, &V)> {

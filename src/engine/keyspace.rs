@@ -13,11 +13,23 @@ use super::reply::RedisError;
 use super::Ctx;
 
 /// A string value and the encoding Redis would give it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct StrValue {
     pub bytes: Vec<u8>,
     pub enc: StrEnc,
+    /// For a raw string grown in place (APPEND, SETRANGE, SETBIT): Redis's sds capacity and
+    /// allocation after its greedy growth (`sdsMakeRoomFor`), so MEMORY USAGE can report it;
+    /// `(0, 0)` for a string allocated to its exact size.
+    pub sds: (usize, usize),
 }
+
+/// Strings compare by content and encoding; the modelled allocation is bookkeeping.
+impl PartialEq for StrValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes && self.enc == other.enc
+    }
+}
+impl Eq for StrValue {}
 
 /// Redis's string encodings, as OBJECT ENCODING names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,23 +46,36 @@ impl StrValue {
     /// A string as `createStringObject` makes it: embstr when short, raw otherwise.
     pub fn plain(bytes: Vec<u8>) -> StrValue {
         let enc = if bytes.len() <= EMBSTR_SIZE_LIMIT { StrEnc::Embstr } else { StrEnc::Raw };
-        StrValue { bytes, enc }
+        StrValue { bytes, enc, sds: (0, 0) }
     }
     /// A string after `tryObjectEncoding`: integers that fit a long become `int`.
     pub fn encoded(bytes: Vec<u8>) -> StrValue {
         if bytes.len() <= 20 && super::num::parse_i64(&bytes).is_some() {
-            StrValue { bytes, enc: StrEnc::Int }
+            StrValue { bytes, enc: StrEnc::Int, sds: (0, 0) }
         } else {
             StrValue::plain(bytes)
         }
     }
     /// A string that was modified in place (APPEND, SETRANGE, SETBIT): always `raw`.
     pub fn raw(bytes: Vec<u8>) -> StrValue {
-        StrValue { bytes, enc: StrEnc::Raw }
+        StrValue { bytes, enc: StrEnc::Raw, sds: (0, 0) }
     }
     /// An integer value (INCR and friends).
     pub fn int(n: i64) -> StrValue {
-        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int }
+        StrValue { bytes: n.to_string().into_bytes(), enc: StrEnc::Int, sds: (0, 0) }
+    }
+    /// Records an in-place change from `old_len` bytes to the current bytes the way Redis
+    /// makes it: the value becomes a private raw string (`dbUnshareStringValue`), which grows
+    /// greedily when it runs out of room (`sdsMakeRoomFor`: double below 1 MB, else +1 MB).
+    pub fn note_growth(&mut self, old_len: usize) {
+        let (cap, alloc) = if self.enc == StrEnc::Raw && self.sds.1 > 0 {
+            self.sds
+        } else {
+            super::memory::sds_exact(old_len, self.enc == StrEnc::Raw)
+        };
+        let new_len = self.bytes.len();
+        self.sds = if new_len <= cap { (cap, alloc) } else { super::memory::sds_greedy(new_len) };
+        self.enc = StrEnc::Raw;
     }
     pub fn encoding_name(&self) -> &'static str {
         match self.enc {
@@ -98,7 +123,7 @@ impl Value {
 }
 
 /// A key's value and metadata.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Entry {
     pub value: Value,
     /// Absolute expiry time in Unix milliseconds.
@@ -107,6 +132,19 @@ pub struct Entry {
     pub lru_ms: i64,
     /// The logarithmic access counter (OBJECT FREQ, LFU eviction).
     pub lfu_counter: u8,
+    /// What this key costs in Redis's terms (`memory::key_usage`, fast estimate), as counted
+    /// in its database's running total; kept by `Db::put`/`Db::refresh`.
+    pub mem: usize,
+}
+
+/// Entries compare by content; the cached memory figure is bookkeeping.
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+            && self.expire_at == other.expire_at
+            && self.lru_ms == other.lru_ms
+            && self.lfu_counter == other.lfu_counter
+    }
 }
 
 /// LFU counters of new keys start here, as in Redis (`LFU_INIT_VAL`).
@@ -114,7 +152,7 @@ pub const LFU_INIT_VAL: u8 = 5;
 
 impl Entry {
     pub fn new(value: Value, now_ms: i64) -> Entry {
-        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL }
+        Entry { value, expire_at: None, lru_ms: now_ms, lfu_counter: LFU_INIT_VAL, mem: 0 }
     }
 }
 
@@ -124,6 +162,8 @@ pub struct Db {
     pub(crate) keys: Dict<Vec<u8>, Entry>,
     /// Keys with a time to live, mirrored here so active expiry can sample them.
     pub(crate) expires: Dict<Vec<u8>, i64>,
+    /// Sum of the entries' `mem`: the keys' cost in Redis's terms (see `memory.rs`).
+    used: usize,
 }
 
 impl Db {
@@ -139,6 +179,28 @@ impl Db {
     pub fn clear(&mut self) {
         self.keys.clear();
         self.expires.clear();
+        self.used = 0;
+    }
+    /// The memory this database accounts for in Redis's terms: its entries, the main and
+    /// expires tables' buckets, and one dictEntry per key with a time to live.
+    pub fn used_memory(&self) -> usize {
+        use super::memory::{DICT_ENTRY, PTR};
+        self.used
+            .saturating_add(PTR * (self.keys.capacity() + self.expires.capacity()))
+            .saturating_add(DICT_ENTRY * self.expires.len())
+    }
+    /// The entries' own cost (keys and values), without the tables' buckets.
+    pub fn keys_memory(&self) -> usize {
+        self.used
+    }
+    /// Recomputes the cost of `key` after an in-place change (called from `signal_modified`
+    /// and `notify`, so every write keeps the running total in step).
+    pub fn refresh(&mut self, key: &[u8]) {
+        if let Some(e) = self.keys.get_mut(key) {
+            let mem = super::memory::key_usage(key, &e.value, super::memory::Estimate::Fast, Default::default());
+            self.used = self.used.saturating_sub(e.mem).saturating_add(mem);
+            e.mem = mem;
+        }
     }
     /// The entry at `key` without expiry checks (for snapshots and introspection).
     pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
@@ -150,8 +212,11 @@ impl Db {
     pub fn is_expired_at(&self, key: &[u8], now_ms: i64) -> bool {
         matches!(self.expires.get(key), Some(&when) if now_ms > when)
     }
-    /// Inserts or replaces a whole entry, keeping the expires mirror in step.
-    pub fn put(&mut self, key: Vec<u8>, entry: Entry) {
+    /// Inserts or replaces a whole entry, keeping the expires mirror and the memory total in
+    /// step.
+    pub fn put(&mut self, key: Vec<u8>, mut entry: Entry) {
+        entry.mem = super::memory::key_usage(&key, &entry.value, super::memory::Estimate::Fast, Default::default());
+        self.used = self.used.saturating_add(entry.mem);
         match entry.expire_at {
             Some(at) => {
                 self.expires.insert(key.clone(), at);
@@ -160,12 +225,16 @@ impl Db {
                 self.expires.remove(&key);
             }
         }
-        self.keys.insert(key, entry);
+        if let Some(old) = self.keys.insert(key, entry) {
+            self.used = self.used.saturating_sub(old.mem);
+        }
     }
     /// Removes a key; returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
         self.expires.remove(key);
-        self.keys.remove(key)
+        let e = self.keys.remove(key)?;
+        self.used = self.used.saturating_sub(e.mem);
+        Some(e)
     }
     /// Sets or clears the expiry of an existing key; false if the key does not exist.
     pub fn set_expire(&mut self, key: &[u8], at: Option<i64>) -> bool {

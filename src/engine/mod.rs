@@ -15,10 +15,13 @@ pub mod cmd;
 pub mod dict;
 pub mod events;
 pub mod geohash;
+pub mod evict;
 pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
+pub mod memory;
 pub mod num;
+pub mod pause;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
@@ -26,6 +29,7 @@ pub mod sha256;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
+pub mod tracking;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -55,6 +59,9 @@ pub fn check_random_repeats(count: i64) -> Result<(), RedisError> {
     }
     Ok(())
 }
+
+/// The browser app's fixed memory ceiling (see [`Config::playground`]).
+pub const PLAYGROUND_MEMORY_CAP: u64 = 64 * 1024 * 1024;
 
 /// A connection's identity, as CLIENT ID reports it.
 pub type ClientId = u64;
@@ -104,6 +111,8 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub expired_keys: u64,
     pub evicted_keys: u64,
+    /// The highest `used_memory` seen (`used_memory_peak`); CONFIG RESETSTAT clears it.
+    pub peak_memory: u64,
     /// Changes since the last save (`rdb_changes_since_last_save`).
     pub dirty: u64,
     pub commands: BTreeMap<String, CommandStats>,
@@ -143,6 +152,24 @@ pub struct Config {
     pub acllog_max_len: u64,
     /// `acl-pubsub-default`: whether new users and selectors start with `allchannels`.
     pub acl_pubsub_allchannels: bool,
+    /// A fixed ceiling on `used_memory` (0: none), not visible to CONFIG: above it, commands
+    /// that may grow memory get Redis's OOM error whatever maxmemory says, and no single
+    /// string may grow past it. The browser app sets it ([`Config::playground`]) so that no
+    /// command can exhaust the tab's heap; the native server keeps 0, like Redis.
+    pub memory_cap: u64,
+    /// Persistence settings the persistence lesson shows: stored and reported by CONFIG and
+    /// INFO, never acted on (the playground writes no files).
+    pub appendonly: bool,
+    pub appendfsync: String,
+    /// `save` as Redis prints it ("3600 1 300 100 60 10000"; "" disables snapshots).
+    pub save: String,
+    /// `lazyfree-lazy-eviction`: stored and reported (evictions free at once either way).
+    pub lazyfree_lazy_eviction: bool,
+    /// `maxmemory-eviction-tenacity`: stored and reported; one eviction pass always
+    /// finishes its work here.
+    pub maxmemory_eviction_tenacity: u32,
+    /// Active expiry in `tick` (DEBUG SET-ACTIVE-EXPIRE turns it off).
+    pub active_expire: bool,
 }
 
 impl Default for Config {
@@ -171,11 +198,35 @@ impl Default for Config {
             requirepass: String::new(),
             acllog_max_len: 128,
             acl_pubsub_allchannels: false,
+            memory_cap: 0,
+            appendonly: false,
+            appendfsync: "everysec".into(),
+            save: "3600 1 300 100 60 10000".into(),
+            lazyfree_lazy_eviction: false,
+            maxmemory_eviction_tenacity: 10,
+            active_expire: true,
         }
     }
 }
 
 impl Config {
+    /// The browser playground's configuration: Redis's defaults (maxmemory 0, noeviction, so
+    /// CONFIG GET and INFO read as the documentation says), plus a fixed 64 MB `memory_cap`.
+    /// Past the cap, writes fail with Redis's own OOM error instead of keys silently
+    /// disappearing (an eviction lesson sets maxmemory and a policy itself).
+    pub fn playground() -> Config {
+        Config { memory_cap: PLAYGROUND_MEMORY_CAP, ..Config::default() }
+    }
+
+    /// The longest a string may grow to: `proto-max-bulk-len`, and never past `memory_cap`.
+    pub fn max_string_len(&self) -> i64 {
+        if self.memory_cap > 0 {
+            self.proto_max_bulk_len.min(i64::try_from(self.memory_cap).unwrap_or(i64::MAX))
+        } else {
+            self.proto_max_bulk_len
+        }
+    }
+
     /// True when the eviction policy tracks access frequency (OBJECT FREQ is allowed).
     pub fn lfu_enabled(&self) -> bool {
         self.maxmemory_policy.contains("lfu")
@@ -269,6 +320,14 @@ pub struct Engine {
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
     /// ACL users and the ACL LOG (acl.rs).
     pub(crate) acl: acl::AclState,
+    /// maxmemory eviction: the candidate pool and round-robin state (evict.rs).
+    pub(crate) evict: evict::EvictState,
+    /// CLIENT PAUSE and its postponed clients (pause.rs).
+    pub(crate) pause: pause::PauseState,
+    /// Clients that set CLIENT NO-EVICT on (shown as flag `e` in CLIENT LIST).
+    pub(crate) no_evict: std::collections::BTreeSet<ClientId>,
+    /// CLIENT TRACKING: tracking clients and the keys they read (tracking.rs).
+    pub(crate) tracking: tracking::TrackingState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -278,12 +337,18 @@ pub struct Engine {
 impl Engine {
     /// A new engine reading time from `clock`.
     pub fn new(clock: Box<dyn Clock>) -> Engine {
+        Engine::with_config(clock, Config::default())
+    }
+
+    /// A new engine with a given configuration (the browser app passes
+    /// [`Config::playground`]).
+    pub fn with_config(clock: Box<dyn Clock>, config: Config) -> Engine {
         let now = clock.now_ms();
         Engine {
             dbs: (0..DATABASES).map(|_| Db::default()).collect(),
             clients: BTreeMap::new(),
             clock,
-            config: Config::default(),
+            config,
             stats: Stats::default(),
             rng: Rng::new(0x5eed_1234_abcd_9876),
             events: VecDeque::new(),
@@ -295,6 +360,10 @@ impl Engine {
             slowlog: Default::default(),
             monitors: Default::default(),
             acl: acl::AclState::default(),
+            evict: Default::default(),
+            pause: Default::default(),
+            no_evict: Default::default(),
+            tracking: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -343,6 +412,7 @@ impl Engine {
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
         self.reset_session(id);
+        self.no_evict.remove(&id);
         self.clients.remove(&id);
     }
 
@@ -351,6 +421,7 @@ impl Engine {
         self.pubsub.forget(id);
         self.forget_tx(id);
         self.monitors.remove(&id);
+        self.disable_tracking(id);
     }
 
     pub fn client(&self, id: ClientId) -> Option<&Client> {
@@ -439,11 +510,15 @@ impl Engine {
         if self.config.notify_keyspace_events != 0 {
             self.publish_keyspace_event(class, event, db, key);
         }
+        // Every write notifies: keep the memory total in step with the change.
+        self.db_mut(db).refresh(key);
     }
 
     /// Called whenever a key's value changes (Redis's `signalModifiedKey`); WATCH and
     /// blocking operations hook in here.
     pub fn signal_modified(&mut self, db: usize, key: &[u8]) {
+        self.db_mut(db).refresh(key);
+        self.tracking_invalidate(key);
         self.mark_ready_if_watched(db, key);
         self.touch_watched_key(db, key);
     }
@@ -521,9 +596,13 @@ impl Engine {
     /// Periodic work (Redis's serverCron): active expiry and blocked-client timeouts. Call it
     /// every 10 to 100 ms.
     pub fn tick(&mut self) {
-        self.active_expire_cycle();
+        if self.config.active_expire {
+            self.active_expire_cycle();
+        }
+        self.check_pause_timeout();
         self.expire_blocked();
         self.serve_ready_keys();
+        self.tracking_broadcast();
     }
 
     /// Runs one command for `client` and returns its reply.
@@ -567,7 +646,7 @@ impl Engine {
             c.db
         };
         // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
-        // the subscribed context, then MULTI queueing.
+        // maxmemory, the subscribed context, CLIENT PAUSE, then MULTI queueing.
         if !self.auth_ok(client) && !cmd.has_flag("no_auth") {
             return self.reject_resolved(client, cmd, name, RedisError::raw("NOAUTH Authentication required."));
         }
@@ -584,6 +663,11 @@ impl Engine {
         let context = if self.in_multi(client) { acl::LogContext::Multi } else { acl::LogContext::Toplevel };
         if let Err(denied) = self.acl_check(client, cmd, argv, context) {
             return self.reject_resolved(client, cmd, name, RedisError::raw(denied.noperm(cmd)));
+        }
+        // maxmemory (Redis's performEvictions in processCommand): evict before the command,
+        // and refuse it when memory is still over and it may grow memory.
+        if !self.quiet && self.refuse_for_memory(client, cmd) {
+            return self.reject_resolved(client, cmd, name, RedisError::raw(evict::OOM_ERROR));
         }
         // Pub/Sub: a RESP2 connection with subscriptions may only run the subscription
         // commands, PING, QUIT and RESET (RESP3 connections may run anything).
@@ -608,6 +692,12 @@ impl Engine {
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
         const RUN_IN_MULTI: &[&str] = &["exec", "discard", "multi", "watch", "quit", "reset"];
+        // CLIENT PAUSE (pause.rs): park the command until the pause ends; a client with a
+        // postponed command is blocked, so its next requests wait behind it.
+        if !self.quiet && self.pause_covers(client, cmd) {
+            self.postpone(client, argv, db);
+            return Reply::NoReply;
+        }
         if self.in_multi(client) && !RUN_IN_MULTI.contains(&base) {
             self.queue_multi(client, cmd, argv);
             return Reply::status("QUEUED");
@@ -622,6 +712,7 @@ impl Engine {
             }
         };
         self.serve_ready_keys();
+        self.tracking_broadcast();
         reply
     }
 
@@ -636,9 +727,14 @@ impl Engine {
         block_mode: blocking::BlockMode,
     ) -> (CmdResult, bool) {
         let start = self.clock.now_us();
+        let outer = self.tracking.current.replace(client);
         let mut ctx = Ctx { eng: self, client, argv, cmd, db, block_mode, blocked_again: false };
         let result = (cmd.handler)(&mut ctx);
         let blocked = ctx.blocked_again;
+        self.tracking.current = outer;
+        if !self.quiet && !self.tracking.clients.is_empty() {
+            self.tracking_after_command(client, cmd, argv);
+        }
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
         if !block_mode.reprocessing && !self.quiet {
             self.stats.total_commands += 1;
@@ -647,6 +743,10 @@ impl Engine {
             st.usec += elapsed;
             // Introspection hook (cmd/introspect.rs): the slow log and MONITOR feed.
             self.after_command(client, argv, cmd.name, elapsed);
+            let used = self.used_memory();
+            if used > self.stats.peak_memory {
+                self.stats.peak_memory = used;
+            }
         }
         (result, blocked)
     }

@@ -300,8 +300,20 @@ impl Engine {
         if self.is_blocked(id) {
             flags.push('b');
         }
+        if let Some(t) = self.tracker(id) {
+            flags.push('t');
+            if t.broken_redirect {
+                flags.push('R');
+            }
+            if t.bcast {
+                flags.push('B');
+            }
+        }
         if dirty_cas {
             flags.push('d');
+        }
+        if self.no_evict.contains(&id) {
+            flags.push('e');
         }
         if flags.is_empty() {
             flags.push('N');

@@ -376,6 +376,16 @@ impl SkipList {
         out
     }
 
+    /// Every element's member and node level, in order (memory estimates).
+    pub fn iter_levels(&self) -> impl Iterator<Item = (&[u8], usize)> + '_ {
+        let mut x = self.first();
+        std::iter::from_fn(move || {
+            let n = self.nodes.get(x)?;
+            x = n.links.first().map_or(NIL, |l| l.forward);
+            Some((n.member.as_slice(), n.links.len()))
+        })
+    }
+
     /// Every element in order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> + '_ {
         let mut x = self.first();

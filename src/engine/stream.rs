@@ -218,6 +218,20 @@ impl Stream {
         rax_count(&keys, 0)
     }
 
+    /// Each node's listpack size in bytes, oldest node first (memory estimates).
+    pub fn node_bytes(&self) -> Vec<usize> {
+        self.nodes.values().map(|n| n.bytes).collect()
+    }
+
+    /// The first `n` nodes' listpack sizes, then the tail node's (memory estimates).
+    pub fn node_bytes_sample(&self, n: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self.nodes.values().take(n).map(|n| n.bytes).collect();
+        if self.nodes.len() > n {
+            v.extend(self.nodes.values().next_back().map(|n| n.bytes));
+        }
+        v
+    }
+
     /// The entry with id `id`.
     pub fn get(&self, id: StreamId) -> Option<&Vec<Vec<u8>>> {
         self.entries.get(&id)
@@ -624,6 +638,16 @@ impl Stream {
 
 /// Nodes of a compressed radix tree holding `keys` (sorted, distinct, equal length), all
 /// sharing their first `depth` bytes, counted from the node at that depth.
+/// Radix tree nodes of a tree keyed by these ids (a consumer group's PEL); 1 when empty.
+pub fn rax_nodes_of(ids: impl Iterator<Item = StreamId>) -> u64 {
+    let mut keys: Vec<[u8; 16]> = ids.map(|k| k.key_bytes()).collect();
+    if keys.is_empty() {
+        return 1;
+    }
+    keys.sort_unstable();
+    rax_count(&keys, 0)
+}
+
 fn rax_count(keys: &[[u8; 16]], depth: usize) -> u64 {
     let Some(first) = keys.first() else { return 0 };
     if keys.len() == 1 {

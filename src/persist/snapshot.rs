@@ -228,7 +228,7 @@ fn read_value(r: &mut Reader) -> Result<Value, SnapshotError> {
                 2 => StrEnc::Raw,
                 other => return Err(SnapshotError::Corrupt(format!("unknown string encoding {other}"))),
             };
-            Ok(Value::Str(StrValue { bytes: r.bytes()?, enc }))
+            Ok(Value::Str(StrValue { bytes: r.bytes()?, enc, sds: (0, 0) }))
         }
         TAG_LIST => {
             let n = r.count()?;

@@ -19,7 +19,7 @@ const BAD_BIT: &str = "bit is not an integer or out of range";
 /// Redis's `getBitOffsetFromArgument` for plain (non-BITFIELD) offsets.
 fn bit_offset(ctx: &Ctx, arg: &[u8]) -> Result<u64, RedisError> {
     let off = parse_i64(arg).ok_or_else(|| RedisError::err(BAD_OFFSET))?;
-    if off < 0 || (off >> 3) >= ctx.eng.config.proto_max_bulk_len {
+    if off < 0 || (off >> 3) >= ctx.eng.config.max_string_len() {
         return Err(RedisError::err(BAD_OFFSET));
     }
     Ok(off as u64)
@@ -113,6 +113,7 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
     let (old, grown) = match ctx.write_string(key)? {
         Some(s) => {
             let mut bytes = std::mem::take(&mut s.bytes);
+            let old_len = bytes.len();
             let grown = bytes.len() <= byte;
             if grown {
                 bytes.resize(byte + 1, 0);
@@ -122,7 +123,8 @@ fn setbit(ctx: &mut Ctx) -> CmdResult {
                 old = (*b >> shift) & 1;
                 *b = (*b & !(1 << shift)) | ((on as u8) << shift);
             }
-            *s = StrValue::raw(bytes);
+            s.bytes = bytes;
+            s.note_growth(old_len);
             (old, grown)
         }
         None => {
@@ -344,7 +346,7 @@ fn field_offset(ctx: &Ctx, arg: &[u8], bits: u32) -> Result<u64, RedisError> {
     if hash {
         off = off.wrapping_mul(i64::from(bits));
     }
-    if off < 0 || (off >> 3) >= ctx.eng.config.proto_max_bulk_len {
+    if off < 0 || (off >> 3) >= ctx.eng.config.max_string_len() {
         return Err(err());
     }
     Ok(off as u64)
@@ -531,7 +533,11 @@ fn bitfield_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
         }
     }
     match ctx.write_string(key)? {
-        Some(s) => *s = StrValue::raw(bytes),
+        Some(s) => {
+            let old_len = s.bytes.len();
+            s.bytes = bytes;
+            s.note_growth(old_len);
+        }
         None => ctx.set_key(key, Value::Str(StrValue::raw(bytes)), false),
     }
     if changes > 0 {

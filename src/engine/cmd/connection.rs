@@ -31,7 +31,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
     format!(
         "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} {} \
          qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=16384 rbp=16384 obl=0 oll=0 omem=0 \
-         tot-mem=37658 events=r cmd={} user={} redir=-1 resp={}",
+         tot-mem=37658 events=r cmd={} user={} redir={} resp={}",
         c.id,
         c.addr,
         c.laddr,
@@ -44,6 +44,7 @@ pub fn client_info_line(eng: &Engine, c: &Client, now_ms: i64) -> String {
         counts,
         c.last_cmd,
         String::from_utf8_lossy(&c.user),
+        eng.tracker(c.id).map_or(-1, |t| t.redirect as i64),
         c.resp
     )
 }
@@ -560,6 +561,94 @@ pub const COMMANDS: &[CommandSpec] = &[
                 "Closes the connections matching an address or a set of filters.",
                 "O(N) where N is the number of client connections",
                 client_kill
+            ),
+            sub!(
+                "client|pause",
+                -3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "3.0.0",
+                "timeout [WRITE | ALL]",
+                "Holds back every client's commands (or only writes) for some milliseconds.",
+                "O(1)",
+                super::clientctl::client_pause
+            ),
+            sub!(
+                "client|unpause",
+                2,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "6.2.0",
+                "",
+                "Ends a CLIENT PAUSE early; the held commands run.",
+                "O(N) Where N is the number of paused clients",
+                super::clientctl::client_unpause
+            ),
+            sub!(
+                "client|no-evict",
+                3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "7.0.0",
+                "ON | OFF",
+                "Exempts this connection from client eviction.",
+                "O(1)",
+                super::clientctl::client_no_evict
+            ),
+            sub!(
+                "client|unblock",
+                -3,
+                CLIENT_ADMIN_FLAGS,
+                CLIENT_ADMIN_ACL,
+                "5.0.0",
+                "client-id [TIMEOUT | ERROR]",
+                "Answers a client waiting in a blocking command at once: as a timeout, or with an error.",
+                "O(log N) where N is the number of client connections",
+                super::clientctl::client_unblock
+            ),
+            sub!(
+                "client|tracking",
+                -3,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "ON | OFF [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]",
+                "Turns server-assisted client-side caching (invalidation messages) on or off.",
+                "O(1). Some options may introduce additional complexity.",
+                super::clientctl::client_tracking
+            ),
+            sub!(
+                "client|caching",
+                3,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "YES | NO",
+                "Says whether the next command's keys are tracked (OPTIN / OPTOUT modes).",
+                "O(1)",
+                super::clientctl::client_caching
+            ),
+            sub!(
+                "client|getredir",
+                2,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.0.0",
+                "",
+                "Returns the client id invalidation messages are redirected to, 0 or -1.",
+                "O(1)",
+                super::clientctl::client_getredir
+            ),
+            sub!(
+                "client|trackinginfo",
+                2,
+                CLIENT_FLAGS,
+                CLIENT_ACL,
+                "6.2.0",
+                "",
+                "Describes this connection's client-side caching settings.",
+                "O(1)",
+                super::clientctl::client_trackinginfo
             ),
             sub!(
                 "client|help",

@@ -1,4 +1,4 @@
-//! Introspection commands: INFO, SLOWLOG, MONITOR and LATENCY basics (MEMORY to come).
+//! Introspection commands: INFO, SLOWLOG, MONITOR and LATENCY basics (MEMORY is in memory.rs).
 //!
 //! The slow log is fed by `Engine::after_command`, called once per executed command from
 //! `Engine::run_command`, so handlers here only read and reset it.
@@ -107,29 +107,9 @@ const ALL_SECTIONS: &[&str] = &[
     "keyspace",
 ];
 
-/// Formats a byte count like Redis's `bytesToHuman` ("1.50K", "2.00M").
-fn human(n: u64) -> String {
-    let d = n as f64;
-    if n < 1024 {
-        format!("{n}B")
-    } else if n < 1024 * 1024 {
-        format!("{:.2}K", d / 1024.0)
-    } else if n < 1024 * 1024 * 1024 {
-        format!("{:.2}M", d / (1024.0 * 1024.0))
-    } else {
-        format!("{:.2}G", d / (1024.0 * 1024.0 * 1024.0))
-    }
-}
+use crate::engine::memory::human;
 
 impl Engine {
-    /// A rough used-memory figure for INFO: Redis's idle baseline plus the stored keys.
-    /// (A per-type estimate replaces this when MEMORY USAGE lands.)
-    pub(crate) fn used_memory_estimate(&self) -> u64 {
-        let keys: usize = self.dbs.iter().map(|d| d.len()).sum();
-        let expires: usize = self.dbs.iter().map(|d| d.expires.len()).sum();
-        866_000 + keys as u64 * 72 + expires as u64 * 32
-    }
-
     /// The text of one INFO section, header included (`None` for an unknown name).
     fn info_section(&self, name: &str) -> Option<String> {
         let mut out = String::new();
@@ -176,24 +156,66 @@ impl Engine {
                 line("client_recent_max_input_buffer", "0".into());
                 line("client_recent_max_output_buffer", "0".into());
                 line("blocked_clients", self.blocked_count().to_string());
-                line("tracking_clients", "0".into());
+                line("tracking_clients", self.tracking_clients().to_string());
                 line("clients_in_timeout_table", "0".into());
                 "Clients"
             }
             "memory" => {
-                let used = self.used_memory_estimate();
+                let used = self.used_memory();
+                let peak = self.stats.peak_memory.max(used);
+                let startup = crate::engine::evict::BASELINE;
+                let (overhead, _) = self.memory_overhead();
+                let dataset = used.saturating_sub(overhead);
+                let pct = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 * 100.0 / b as f64 };
                 line("used_memory", used.to_string());
                 line("used_memory_human", human(used));
                 line("used_memory_rss", used.to_string());
                 line("used_memory_rss_human", human(used));
-                line("used_memory_peak", used.to_string());
-                line("used_memory_peak_human", human(used));
-                line("used_memory_peak_perc", "100.00%".into());
+                line("used_memory_peak", peak.to_string());
+                line("used_memory_peak_human", human(peak));
+                line("used_memory_peak_perc", format!("{:.2}%", pct(used, peak)));
+                line("used_memory_overhead", overhead.to_string());
+                line("used_memory_startup", startup.to_string());
+                line("used_memory_dataset", dataset.to_string());
+                line("used_memory_dataset_perc", format!("{:.2}%", pct(dataset, used.saturating_sub(startup))));
+                line("allocator_allocated", used.to_string());
+                line("allocator_active", used.to_string());
+                line("allocator_resident", used.to_string());
+                line("total_system_memory", "0".into());
+                line("total_system_memory_human", "0B".into());
+                line("used_memory_lua", "32768".into());
+                line("used_memory_vm_eval", "32768".into());
+                line("used_memory_lua_human", "32.00K".into());
+                line("used_memory_scripts_eval", "0".into());
+                line("number_of_cached_scripts", "0".into());
+                line("number_of_functions", "0".into());
+                line("number_of_libraries", "0".into());
+                line("used_memory_vm_functions", "32768".into());
+                line("used_memory_vm_total", "65536".into());
+                line("used_memory_vm_total_human", "64.00K".into());
+                line("used_memory_functions", "184".into());
+                line("used_memory_scripts", "184".into());
+                line("used_memory_scripts_human", "184B".into());
                 line("maxmemory", self.config.maxmemory.to_string());
                 line("maxmemory_human", human(self.config.maxmemory));
                 line("maxmemory_policy", self.config.maxmemory_policy.clone());
+                line("allocator_frag_ratio", "1.00".into());
+                line("allocator_frag_bytes", "0".into());
+                line("allocator_rss_ratio", "1.00".into());
+                line("allocator_rss_bytes", "0".into());
+                line("rss_overhead_ratio", "1.00".into());
+                line("rss_overhead_bytes", "0".into());
                 line("mem_fragmentation_ratio", "1.00".into());
+                line("mem_fragmentation_bytes", "0".into());
+                line("mem_not_counted_for_evict", "0".into());
+                line("mem_replication_backlog", "0".into());
+                line("mem_total_replication_buffers", "0".into());
+                line("mem_clients_slaves", "0".into());
+                line("mem_clients_normal", "0".into());
+                line("mem_cluster_links", "0".into());
+                line("mem_aof_buffer", "0".into());
                 line("mem_allocator", "rust".into());
+                line("active_defrag_running", "0".into());
                 line("lazyfree_pending_objects", "0".into());
                 line("lazyfreed_objects", "0".into());
                 "Memory"
@@ -206,7 +228,7 @@ impl Engine {
                 line("rdb_last_save_time", (self.started_ms / 1000).to_string());
                 line("rdb_last_bgsave_status", "ok".into());
                 line("rdb_saves", "0".into());
-                line("aof_enabled", "0".into());
+                line("aof_enabled", u8::from(self.config.appendonly).to_string());
                 line("aof_rewrite_in_progress", "0".into());
                 line("aof_last_write_status", "ok".into());
                 "Persistence"
@@ -220,6 +242,8 @@ impl Engine {
                 line("expired_keys", self.stats.expired_keys.to_string());
                 line("evicted_keys", self.stats.evicted_keys.to_string());
                 line("evicted_clients", "0".into());
+                line("total_eviction_exceeded_time", self.evict.exceeded_ms.to_string());
+                line("current_eviction_exceeded_time", self.evict.current_exceeded_ms(now_ms).to_string());
                 line("keyspace_hits", self.stats.keyspace_hits.to_string());
                 line("keyspace_misses", self.stats.keyspace_misses.to_string());
                 line("pubsub_channels", self.pubsub.active(false, None).len().to_string());

@@ -5,6 +5,7 @@
 
 pub mod acl;
 pub mod bitmap;
+pub mod clientctl;
 pub mod connection;
 pub mod generic;
 pub mod geo;
@@ -12,6 +13,7 @@ pub mod hash;
 pub mod hll;
 pub mod introspect;
 pub mod list;
+pub mod memory;
 pub mod pubsub;
 pub mod server;
 pub mod set;
@@ -42,4 +44,6 @@ pub const TABLES: &[&[CommandSpec]] = &[
     tx::COMMANDS,
     introspect::COMMANDS,
     acl::COMMANDS,
+    memory::COMMANDS,
+    clientctl::COMMANDS,
 ];

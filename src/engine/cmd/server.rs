@@ -44,6 +44,7 @@ fn dbsize(ctx: &mut Ctx) -> CmdResult {
 fn flushdb(ctx: &mut Ctx) -> CmdResult {
     flush_mode(ctx)?;
     let n = flush_db(ctx.eng, ctx.db);
+    ctx.eng.tracking_flush();
     ctx.dirty(n as u64);
     Ok(Reply::ok())
 }
@@ -55,6 +56,7 @@ fn flushall(ctx: &mut Ctx) -> CmdResult {
     for i in 0..DATABASES {
         n += flush_db(ctx.eng, i);
     }
+    ctx.eng.tracking_flush();
     ctx.dirty(n as u64 + 1);
     Ok(Reply::ok())
 }
@@ -1081,6 +1083,52 @@ const POLICIES: &[&str] = &[
     "noeviction",
 ];
 
+const BOOL_ERROR: &str = "argument must be 'yes' or 'no'";
+
+/// A yes/no parameter, any case.
+fn parse_bool(raw: &[u8]) -> Option<String> {
+    if raw.eq_ignore_ascii_case(b"yes") {
+        Some("yes".into())
+    } else if raw.eq_ignore_ascii_case(b"no") {
+        Some("no".into())
+    } else {
+        None
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+/// `save`: pairs of "seconds changes" separated by single spaces, or "" for none; printed
+/// back as numbers.
+fn parse_save(raw: &[u8]) -> Option<String> {
+    if raw.is_empty() {
+        return Some(String::new());
+    }
+    let parts: Vec<&[u8]> = raw.split(|&b| b == b' ').collect();
+    if !parts.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut nums = Vec::with_capacity(parts.len());
+    for p in parts {
+        let n = crate::engine::num::parse_i64(p).or_else(|| {
+            // Redis reads each number with strtoll: leading zeros are fine.
+            let t = std::str::from_utf8(p).ok()?;
+            if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+                t.parse::<i64>().ok()
+            } else {
+                None
+            }
+        })?;
+        if n < 0 {
+            return None;
+        }
+        nums.push(n.to_string());
+    }
+    Some(nums.join(" "))
+}
+
 /// The parameters the engine honours, with Redis 7.0's bounds and aliases.
 const PARAMS: &[Param] = &[
     Param {
@@ -1103,6 +1151,41 @@ const PARAMS: &[Param] = &[
         kind: int(1, INT_MAX),
         get: |c| c.maxmemory_samples.to_string(),
         set: |c, v, _| c.maxmemory_samples = v as u32,
+    },
+    Param {
+        name: "maxmemory-eviction-tenacity",
+        alias: None,
+        kind: int(0, 100),
+        get: |c| c.maxmemory_eviction_tenacity.to_string(),
+        set: |c, v, _| c.maxmemory_eviction_tenacity = v as u32,
+    },
+    Param {
+        name: "lazyfree-lazy-eviction",
+        alias: None,
+        kind: Kind::Text(parse_bool, BOOL_ERROR),
+        get: |c| yes_no(c.lazyfree_lazy_eviction),
+        set: |c, _, s| c.lazyfree_lazy_eviction = s == "yes",
+    },
+    Param {
+        name: "appendonly",
+        alias: None,
+        kind: Kind::Text(parse_bool, BOOL_ERROR),
+        get: |c| yes_no(c.appendonly),
+        set: |c, _, s| c.appendonly = s == "yes",
+    },
+    Param {
+        name: "appendfsync",
+        alias: None,
+        kind: Kind::Enum(&["everysec", "always", "no"]),
+        get: |c| c.appendfsync.clone(),
+        set: |c, _, s| c.appendfsync = s.to_string(),
+    },
+    Param {
+        name: "save",
+        alias: None,
+        kind: Kind::Text(parse_save, "Invalid save parameters"),
+        get: |c| c.save.clone(),
+        set: |c, _, s| c.save = s.to_string(),
     },
     Param {
         name: "hz",
@@ -1384,15 +1467,20 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
         parsed.push((*p, parse_value(p, name, value)?));
     }
     let cfg = &mut ctx.eng.config;
-    let mut requirepass = false;
+    let (mut requirepass, mut maxmemory_set) = (false, false);
     for (p, (v, text)) in parsed {
         (p.set)(cfg, v, &text);
         requirepass |= p.name == "requirepass";
+        maxmemory_set |= p.name == "maxmemory";
     }
     // requirepass sets the default user's password (resetpass, then >password or nopass).
     if requirepass {
         let pass = ctx.eng.config.requirepass.clone();
         ctx.eng.acl.set_requirepass(pass.as_bytes());
+    }
+    // Like Redis's updateMaxmemory: a lower limit takes effect (evicts) at once.
+    if maxmemory_set {
+        ctx.eng.perform_evictions();
     }
     Ok(Reply::ok())
 }
@@ -1401,6 +1489,7 @@ fn config_set(ctx: &mut Ctx) -> CmdResult {
 fn config_resetstat(ctx: &mut Ctx) -> CmdResult {
     let dirty = ctx.eng.stats.dirty;
     ctx.eng.stats = Stats { dirty, ..Stats::default() };
+    ctx.eng.evict.reset_stats();
     Ok(Reply::ok())
 }
 

@@ -7,7 +7,7 @@
 //! INCRBYFLOAT stores its text as a fresh string ([`StrValue::plain`]).
 
 use crate::engine::events::EventClass;
-use crate::engine::keyspace::{Access, Entry, StrEnc, StrValue, Value};
+use crate::engine::keyspace::{Access, Entry, StrValue, Value};
 use crate::engine::longdouble::LongDouble;
 use crate::engine::num::parse_i64;
 use crate::engine::reply::{errors, CmdResult, RedisError, Reply};
@@ -124,7 +124,7 @@ fn expire_at_ms(ctx: &Ctx, unit: Unit, raw: &[u8]) -> Result<i64, RedisError> {
 /// proto-max-bulk-len?
 fn check_string_length(ctx: &Ctx, len: i64, extra: i64) -> Result<(), RedisError> {
     let total = len.wrapping_add(extra);
-    if total > ctx.eng.config.proto_max_bulk_len || total < len || total < extra {
+    if total > ctx.eng.config.max_string_len() || total < len || total < extra {
         return Err(RedisError::raw(errors::STRING_TOO_LONG));
     }
     Ok(())
@@ -507,7 +507,7 @@ fn append(ctx: &mut Ctx) -> CmdResult {
             if let Some(s) = ctx.write_string(key)? {
                 // Appending turns any encoding into a plain growable (raw) string.
                 s.bytes.extend_from_slice(value);
-                s.enc = StrEnc::Raw;
+                s.note_growth(len);
                 total = s.bytes.len();
             }
             ctx.signal_modified(key);
@@ -569,13 +569,14 @@ fn setrange(ctx: &mut Ctx) -> CmdResult {
             let mut new_len = len;
             if let Some(s) = ctx.write_string(key)? {
                 let (from, to) = (offset as usize, offset as usize + value.len());
+                let old_len = s.bytes.len();
                 if s.bytes.len() < to {
                     s.bytes.resize(to, 0);
                 }
                 if let Some(dst) = s.bytes.get_mut(from..to) {
                     dst.copy_from_slice(value);
                 }
-                s.enc = StrEnc::Raw;
+                s.note_growth(old_len);
                 new_len = s.bytes.len();
             }
             ctx.signal_modified(key);
@@ -622,7 +623,7 @@ fn lcs(ctx: &mut Ctx) -> CmdResult {
         return Err(RedisError::err("String too long for LCS"));
     }
     let table_bytes = (a.len() as u64 + 1).saturating_mul(b.len() as u64 + 1).saturating_mul(4);
-    if table_bytes > ctx.eng.config.proto_max_bulk_len.max(0) as u64 {
+    if table_bytes > ctx.eng.config.max_string_len().max(0) as u64 {
         return Err(RedisError::err("Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len"));
     }
     let Some(table) = lcs_table(&a, &b) else {

@@ -48,6 +48,20 @@ impl Engine {
         self.tx.clients.get(&id).is_some_and(|m| m.active)
     }
 
+    /// True when the client's queued transaction writes (CLIENT PAUSE WRITE holds its EXEC).
+    pub(crate) fn multi_has_write(&self, id: ClientId) -> bool {
+        self.tx
+            .clients
+            .get(&id)
+            .is_some_and(|m| m.queue.iter().any(|(c, _)| c.has_flag("write") || c.has_flag("may_replicate")))
+    }
+
+    /// True when the client's queued transaction holds a command that may grow memory (EXEC
+    /// is then refused under memory pressure, as Redis's `denyoom` check on EXEC does).
+    pub(crate) fn multi_has_denyoom(&self, id: ClientId) -> bool {
+        self.tx.clients.get(&id).is_some_and(|m| m.queue.iter().any(|(c, _)| c.has_flag("denyoom")))
+    }
+
     /// For CLIENT LIST: queued commands while in MULTI (else `None`), and whether a watched
     /// key changed.
     pub(crate) fn multi_summary(&self, id: ClientId) -> (Option<usize>, bool) {

@@ -136,6 +136,11 @@ impl ZSetValue {
         self.sl.iter()
     }
 
+    /// Buckets of the member table (memory estimates).
+    pub fn dict_capacity(&self) -> usize {
+        self.dict.capacity()
+    }
+
     /// The skiplist itself (for visualizations).
     pub fn skiplist(&self) -> &SkipList {
         &self.sl
