@@ -16,6 +16,7 @@ pub mod events;
 pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
+pub mod lua;
 pub mod num;
 pub mod pubsub;
 pub mod reply;
