@@ -21,6 +21,7 @@ pub mod num;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
+pub mod scripting;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
@@ -130,6 +131,9 @@ pub struct Config {
     pub slowlog_log_slower_than: i64,
     /// SLOWLOG: how many entries are kept.
     pub slowlog_max_len: u64,
+    /// Milliseconds a script may run before other clients get BUSY (`busy-reply-threshold`,
+    /// alias `lua-time-limit`).
+    pub busy_reply_threshold: i64,
 }
 
 impl Default for Config {
@@ -155,6 +159,7 @@ impl Default for Config {
             notify_keyspace_events: 0,
             slowlog_log_slower_than: 10_000,
             slowlog_max_len: 128,
+            busy_reply_threshold: 5000,
         }
     }
 }
@@ -251,6 +256,8 @@ pub struct Engine {
     pub(crate) slowlog: cmd::introspect::SlowLog,
     /// Clients in MONITOR mode, fed by `after_command` (cmd/introspect.rs).
     pub(crate) monitors: std::collections::BTreeSet<ClientId>,
+    /// Script cache, function libraries and the running script (scripting/mod.rs).
+    pub(crate) scripting: scripting::ScriptState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -276,6 +283,7 @@ impl Engine {
             tx: cmd::tx::TxState::default(),
             slowlog: Default::default(),
             monitors: Default::default(),
+            scripting: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -322,6 +330,7 @@ impl Engine {
     /// Forgets a client (its connection closed).
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
+        self.forget_script_client(id);
         self.reset_session(id);
         self.clients.remove(&id);
     }
@@ -504,6 +513,8 @@ impl Engine {
         self.active_expire_cycle();
         self.expire_blocked();
         self.serve_ready_keys();
+        // A parked script continues (scripting/mod.rs).
+        self.script_tick();
     }
 
     /// Runs one command for `client` and returns its reply.
@@ -518,10 +529,17 @@ impl Engine {
         if self.client_closing(client) {
             return Reply::NoReply;
         }
+        // While a script runs, other commands wait until the BUSY threshold (scripting/mod.rs).
+        if self.scripting.is_running() && self.hold_for_script(client, argv) {
+            return Reply::NoReply;
+        }
         let cmd = match resolve(name, argv) {
             Ok(c) => c,
             Err(e) => return self.reject(client, name, e),
         };
+        if let Some(e) = self.busy_error(cmd) {
+            return self.reject(client, name, e);
+        }
         // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
         let db = {
@@ -731,6 +749,27 @@ fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisE
         return Err(arity_error(cmd.name));
     }
     Ok(cmd)
+}
+
+/// Why a command called from a script was not found (scripts word these errors their own way).
+pub(crate) enum ScriptLookup {
+    Unknown,
+    Arity,
+}
+
+/// The dispatcher's lookup for a command a script calls: the same resolution and arity check as
+/// [`resolve`], classified for the script's error texts.
+pub(crate) fn resolve_for_script(argv: &[Vec<u8>]) -> Result<&'static CommandSpec, ScriptLookup> {
+    let Some(name) = argv.first() else {
+        return Err(ScriptLookup::Unknown);
+    };
+    resolve(name, argv).map_err(|e| {
+        if e.0.starts_with("ERR wrong number of arguments") {
+            ScriptLookup::Arity
+        } else {
+            ScriptLookup::Unknown
+        }
+    })
 }
 
 /// Redis's arity error for a command's full name.

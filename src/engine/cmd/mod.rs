@@ -11,6 +11,7 @@ pub mod hll;
 pub mod introspect;
 pub mod list;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod stream;
@@ -36,4 +37,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     pubsub::COMMANDS,
     tx::COMMANDS,
     introspect::COMMANDS,
+    scripting::COMMANDS,
 ];
