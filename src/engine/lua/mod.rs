@@ -23,10 +23,14 @@ use std::rc::Rc;
 mod interp;
 mod lex;
 mod libs;
+mod libs_extra;
 mod number;
 mod parse;
 mod pattern;
 mod table;
+
+#[cfg(test)]
+mod tests;
 
 pub use number::{number_to_string, string_to_number};
 pub(crate) use table::Table;
