@@ -605,7 +605,7 @@ impl ScriptState {
         }
         let source = if body.starts_with(b"#!") { function::blank_first_line(body) } else { body.to_vec() };
         let world = self.world(Kind::Eval, seed);
-        let f = world.lua.load(&source, "@user_script").map_err(|e| {
+        let f = world.lua.load(&source, "user_script").map_err(|e| {
             RedisError::err(format!("Error compiling script (new function): {e}").replace(['\r', '\n'], " "))
         })?;
         self.scripts.insert(sha.clone(), (body.to_vec(), f));
@@ -652,7 +652,7 @@ impl ScriptState {
         let world = self.world(Kind::Function, seed);
         let lua = &mut world.lua;
         let f = lua
-            .load(&source, "@user_function")
+            .load(&source, "user_function")
             .map_err(|e| RedisError::err(format!("Error compiling function: {e}").replace(['\r', '\n'], " ")))?;
         // redis.register_function exists only while library code loads.
         let g = lua.globals();
