@@ -168,7 +168,7 @@ pub struct ScriptState {
     /// EVAL's script cache: SHA-1 to body and compiled chunk.
     scripts: HashMap<String, (Vec<u8>, Value)>,
     pub(crate) libraries: BTreeMap<String, Library>,
-    /// Function name to library name.
+    /// Function name (lower case) to library name.
     pub(crate) function_index: HashMap<String, String>,
     pub(crate) running: Option<Running>,
     task: Option<Task>,
@@ -584,7 +584,7 @@ impl ScriptState {
             return false;
         };
         for f in lib.functions.keys() {
-            self.function_index.remove(f);
+            self.function_index.remove(&f.to_ascii_lowercase());
         }
         true
     }
@@ -631,7 +631,7 @@ impl ScriptState {
             return Err(RedisError::err("No functions registered"));
         }
         for d in &defs {
-            if let Some(owner) = self.function_index.get(&d.name) {
+            if let Some(owner) = self.function_index.get(&d.name.to_ascii_lowercase()) {
                 if *owner != meta.name {
                     return Err(RedisError::err(format!("Function {} already exists", d.name)));
                 }
@@ -640,7 +640,8 @@ impl ScriptState {
         self.delete_library(&meta.name);
         let mut functions = BTreeMap::new();
         for d in defs {
-            self.function_index.insert(d.name.clone(), meta.name.clone());
+            // FCALL finds functions ignoring case, as Redis does (library names keep theirs).
+            self.function_index.insert(d.name.to_ascii_lowercase(), meta.name.clone());
             functions.insert(d.name.clone(), d);
         }
         self.libraries.insert(meta.name.clone(), Library { name: meta.name.clone(), code: code.to_vec(), functions });
@@ -697,8 +698,10 @@ impl ScriptState {
 
     /// A function and its flags, by name.
     pub(crate) fn find_function(&self, name: &str) -> Option<(&FunctionDef, &Library)> {
-        let lib = self.libraries.get(self.function_index.get(name)?)?;
-        Some((lib.functions.get(name)?, lib))
+        let key = name.to_ascii_lowercase();
+        let lib = self.libraries.get(self.function_index.get(&key)?)?;
+        let f = lib.functions.get(name).or_else(|| lib.functions.values().find(|f| f.name.eq_ignore_ascii_case(name)))?;
+        Some((f, lib))
     }
 }
 
