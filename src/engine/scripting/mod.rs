@@ -31,9 +31,10 @@ use super::{ClientId, Engine, RedisError, Reply};
 use convert::{error_table, lua_to_reply, number_arg, reply_to_lua};
 
 /// Fuel per `resume` call.
-pub const SLICE_FUEL: u64 = 100_000;
-/// Fuel an EVAL/FCALL runs synchronously before its client is parked.
+pub const SLICE_FUEL: u64 = 20_000;
+/// Fuel (and engine time) an EVAL/FCALL runs synchronously before its client is parked.
 pub const CALL_FUEL: u64 = 5_000_000;
+pub const CALL_MS: i64 = 50;
 /// Fuel a parked script gets per `tick`, and the engine time after which a tick stops early.
 pub const TICK_FUEL: u64 = 20_000_000;
 pub const TICK_MS: i64 = 40;
@@ -172,6 +173,8 @@ pub struct ScriptState {
     pub(crate) function_index: HashMap<String, String>,
     pub(crate) running: Option<Running>,
     task: Option<Task>,
+    /// Tests shrink the budgets: (call, tick, hard) fuel instead of the constants.
+    pub(crate) budgets: Option<(u64, u64, u64)>,
 }
 
 // SAFETY: the Lua states, compiled chunks, function values and the running task hold `Rc`
@@ -700,7 +703,8 @@ impl ScriptState {
     pub(crate) fn find_function(&self, name: &str) -> Option<(&FunctionDef, &Library)> {
         let key = name.to_ascii_lowercase();
         let lib = self.libraries.get(self.function_index.get(&key)?)?;
-        let f = lib.functions.get(name).or_else(|| lib.functions.values().find(|f| f.name.eq_ignore_ascii_case(name)))?;
+        let f =
+            lib.functions.get(name).or_else(|| lib.functions.values().find(|f| f.name.eq_ignore_ascii_case(name)))?;
         Some((f, lib))
     }
 }
@@ -756,8 +760,9 @@ impl Engine {
             parked: false,
             held: VecDeque::new(),
         });
-        let budget = if s.sync { HARD_FUEL } else { CALL_FUEL };
-        match self.advance_script(budget, None) {
+        let (call_fuel, _, hard_fuel) = self.scripting.budgets.unwrap_or((CALL_FUEL, TICK_FUEL, HARD_FUEL));
+        let (budget, until) = if s.sync { (hard_fuel, None) } else { (call_fuel, Some(self.now_ms() + CALL_MS)) };
+        match self.advance_script(budget, until) {
             Some(reply) => reply,
             None => {
                 if let Some(r) = self.scripting.running.as_mut() {
@@ -793,7 +798,8 @@ impl Engine {
                 Resume::Done(result) => Some(self.script_result(&world.lua, result)),
                 Resume::Pending => {
                     let started = self.scripting.running.as_ref().map(|r| r.start_ms).unwrap_or(0);
-                    if total >= HARD_FUEL || self.now_ms().saturating_sub(started) >= HARD_MS {
+                    let hard_fuel = self.scripting.budgets.map_or(HARD_FUEL, |b| b.2);
+                    if total >= hard_fuel || self.now_ms().saturating_sub(started) >= HARD_MS {
                         let loc = world.lua_location(&task);
                         Some(Reply::Error(self.stopped_text(
                             "ERR Script exceeded the playground's hard limit (2000000000 steps or 60 seconds) and was stopped",
@@ -918,7 +924,8 @@ impl Engine {
             self.release_held(held);
         }
         if self.scripting.running.is_some() {
-            self.advance_script(TICK_FUEL, Some(now.saturating_add(TICK_MS)));
+            let tick_fuel = self.scripting.budgets.map_or(TICK_FUEL, |b| b.1);
+            self.advance_script(tick_fuel, Some(now.saturating_add(TICK_MS)));
         }
     }
 
@@ -1104,5 +1111,149 @@ mod tests {
             script_error_text(&lua, &LuaError::new(Value::Nil), "abc", "@user_script"),
             "ERR nil script: abc, on @user_script:1."
         );
+    }
+}
+
+#[cfg(test)]
+mod engine_tests {
+    use crate::engine::{Engine, Reply, VirtualClock};
+
+    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
+        e.execute_line(c, line).unwrap_or_else(Reply::Error)
+    }
+
+    fn err(s: &str) -> Reply {
+        Reply::Error(s.into())
+    }
+
+    const BUSY_EVAL: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    const BUSY_FN: &str = "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+    const UNKILLABLE: &str = "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.";
+
+    /// An engine whose scripts park after 50k fuel and get 50k fuel per tick.
+    fn small_budgets() -> (Engine, VirtualClock, u64, u64) {
+        let (mut e, clock) = Engine::with_virtual_clock();
+        e.scripting.budgets = Some((5_000, 5_000, super::HARD_FUEL));
+        let a = e.connect();
+        let b = e.connect();
+        (e, clock, a, b)
+    }
+
+    #[test]
+    fn an_infinite_loop_is_parked_answers_busy_and_is_killed() {
+        let (mut e, clock, a, b) = small_budgets();
+        assert_eq!(run(&mut e, b, "config set lua-time-limit 100"), Reply::ok());
+        assert_eq!(run(&mut e, a, "eval \"local i = 0 while true do i = i + 1 end\" 0"), Reply::NoReply);
+        assert!(e.is_blocked(a));
+        // Before the threshold another client's command is held, not answered.
+        assert_eq!(run(&mut e, b, "ping"), Reply::NoReply);
+        assert!(e.is_blocked(b));
+        e.tick();
+        assert!(e.take_pushed(b).is_empty());
+        clock.advance_ms(150);
+        e.tick();
+        assert_eq!(e.take_pushed(b), vec![err(BUSY_EVAL)]);
+        assert_eq!(run(&mut e, b, "get x"), err(BUSY_EVAL));
+        assert_eq!(run(&mut e, b, "function stats"), err(BUSY_EVAL));
+        assert_eq!(run(&mut e, b, "function kill"), err(BUSY_EVAL));
+        assert_eq!(run(&mut e, b, "script kill"), Reply::ok());
+        assert_eq!(
+            e.take_pushed(a),
+            vec![err("ERR Script killed by user with SCRIPT KILL... script: 3fcf51a9b854b8f66cb8685600b0d7df968f4398, on @user_script:1.")]
+        );
+        assert!(!e.is_blocked(a) && !e.is_blocked(b));
+        assert_eq!(run(&mut e, b, "ping"), Reply::status("PONG"));
+        assert_eq!(run(&mut e, a, "eval \"return 5\" 0"), Reply::Int(5));
+    }
+
+    #[test]
+    fn a_writing_loop_is_unkillable_until_the_hard_limit() {
+        let (mut e, clock, a, b) = small_budgets();
+        assert_eq!(
+            run(&mut e, a, "eval \"redis.call('set','x','1') local i = 0 while true do i = i + 1 end\" 0"),
+            Reply::NoReply
+        );
+        clock.advance_ms(6_000);
+        e.tick();
+        assert_eq!(run(&mut e, b, "script kill"), err(UNKILLABLE));
+        assert_eq!(run(&mut e, b, "function kill"), err(UNKILLABLE));
+        assert_eq!(run(&mut e, b, "get x"), err(BUSY_EVAL));
+        for _ in 0..10 {
+            clock.advance_ms(6_000);
+            e.tick();
+        }
+        let pushed = e.take_pushed(a);
+        assert_eq!(pushed.len(), 1);
+        assert!(
+            matches!(&pushed[0], Reply::Error(m) if m.starts_with("ERR Script exceeded the playground's hard limit")),
+            "{pushed:?}"
+        );
+        assert_eq!(run(&mut e, b, "get x"), Reply::bulk_str("1"));
+    }
+
+    #[test]
+    fn the_fuel_limit_ends_any_script() {
+        let (mut e, _clock, a, _b) = small_budgets();
+        e.scripting.budgets = Some((5_000, 5_000, 400_000));
+        assert_eq!(
+            run(&mut e, a, "eval \"redis.call('set','x','1') local i = 0 while true do i = i + 1 end\" 0"),
+            Reply::NoReply
+        );
+        for _ in 0..20 {
+            e.tick();
+        }
+        let pushed = e.take_pushed(a);
+        assert!(matches!(&pushed[..], [Reply::Error(m)] if m.contains("hard limit")), "{pushed:?}");
+        assert!(!e.scripting.is_running());
+    }
+
+    #[test]
+    fn held_commands_run_after_the_script_in_order() {
+        let (mut e, _clock, a, b) = small_budgets();
+        let script = "eval \"local i = 0 while i < 40000 do i = i + 1 end redis.call('set', 'n', i) return i\" 0";
+        assert_eq!(run(&mut e, a, script), Reply::NoReply);
+        assert_eq!(run(&mut e, b, "get n"), Reply::NoReply);
+        assert_eq!(run(&mut e, b, "incr n"), Reply::NoReply);
+        for _ in 0..50 {
+            e.tick();
+            if !e.scripting.is_running() {
+                break;
+            }
+        }
+        assert_eq!(e.take_pushed(a), vec![Reply::Int(40000)]);
+        assert_eq!(e.take_pushed(b), vec![Reply::bulk_str("40000"), Reply::Int(40001)]);
+    }
+
+    #[test]
+    fn functions_are_killed_with_function_kill() {
+        let (mut e, clock, a, b) = small_budgets();
+        let lib = "function load \"#!lua name=busy\nredis.register_function('loop', function() local i = 0 while true do i = i + 1 end end)\"";
+        assert_eq!(run(&mut e, a, lib), Reply::bulk_str("busy"));
+        assert_eq!(run(&mut e, a, "fcall loop 0"), Reply::NoReply);
+        clock.advance_ms(6_000);
+        assert_eq!(run(&mut e, b, "ping"), err(BUSY_FN));
+        assert_eq!(run(&mut e, b, "script kill"), err(BUSY_FN));
+        let stats = run(&mut e, b, "function stats");
+        assert!(matches!(&stats, Reply::Map(m) if matches!(&m[0].1, Reply::Map(_))), "{stats:?}");
+        assert_eq!(run(&mut e, b, "function kill"), Reply::ok());
+        assert_eq!(
+            e.take_pushed(a),
+            vec![err("ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:1.")]
+        );
+    }
+
+    #[test]
+    fn scripts_in_exec_run_to_the_end_and_disconnects_are_forgotten() {
+        let (mut e, _clock, a, b) = small_budgets();
+        assert_eq!(run(&mut e, a, "multi"), Reply::ok());
+        run(&mut e, a, "eval \"local i = 0 while i < 40000 do i = i + 1 end return i\" 0");
+        assert_eq!(run(&mut e, a, "exec"), Reply::Array(vec![Reply::Int(40000)]));
+        assert_eq!(run(&mut e, a, "eval \"local i = 0 while true do i = i + 1 end\" 0"), Reply::NoReply);
+        assert_eq!(run(&mut e, b, "ping"), Reply::NoReply);
+        e.disconnect(b);
+        assert!(!e.scripting.is_waiting(b));
+        // The script's own client leaving does not stop the script.
+        e.disconnect(a);
+        assert!(e.scripting.is_running());
     }
 }
