@@ -11,7 +11,7 @@ use super::parse::{BinOp, Expr, Proto, Stat, TItem, UpSrc};
 use super::{FuncRef, Host, Lua, LuaError, Resume, Table, TableRef, Task, Value};
 
 /// Deepest nesting of calls (Lua, library and host functions together) before "stack overflow".
-pub const MAX_DEPTH: u32 = 190;
+pub const MAX_DEPTH: u32 = 200;
 /// Longest string a script may build (Redis's proto-max-bulk-len).
 pub const MAX_STR: usize = 512 * 1024 * 1024;
 
@@ -81,6 +81,18 @@ pub struct State {
     pub rng: Cell<u64>,
     pub next_fn: RefCell<Option<Value>>,
     pub ipairs_iter: RefCell<Option<Value>>,
+    /// Address of a local in `resume`'s frame: the base the stack-depth check measures from.
+    pub stack_base: Cell<usize>,
+}
+
+/// Bytes of Rust stack the evaluator may use below `resume` before raising "stack overflow"
+/// (wasm's whole stack is 1 MB; native threads have 2 MB).
+pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1536 * 1024 } else { 640 * 1024 };
+
+#[inline(never)]
+fn stack_addr() -> usize {
+    let x = 0u8;
+    std::hint::black_box(&x) as *const u8 as usize
 }
 
 impl State {
@@ -95,6 +107,7 @@ impl State {
             rng: Cell::new(seed),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
+            stack_base: Cell::new(0),
         }
     }
 }
@@ -165,6 +178,7 @@ pub fn resume(lua: &mut Lua, task: &mut Task, host: &mut dyn Host, fuel: u64) ->
         return Resume::Done(Err(LuaError::msg("cannot resume dead task")));
     };
     st.fuel.set(fuel);
+    st.stack_base.set(stack_addr());
     let waker = std::task::Waker::noop();
     let mut cx = Context::from_waker(waker);
     loop {
@@ -250,13 +264,23 @@ impl Interp {
     }
 
     /// "chunk:line:" of the Lua function `level` levels up (1 = innermost), or "".
+    /// Lua's luaL_where: level 0 is the running function, 1 its caller; "" for library
+    /// functions.
     pub fn where_(&self, level: usize) -> String {
         let fr = self.frames.borrow();
-        if level == 0 || level > fr.len() {
+        if level >= fr.len() {
             return String::new();
         }
-        let (c, l) = &fr[fr.len() - level];
+        let (c, l) = &fr[fr.len() - 1 - level];
+        if c.is_empty() {
+            return String::new();
+        }
         format!("{c}:{l}: ")
+    }
+
+    fn caller_is_c(&self) -> bool {
+        let fr = self.frames.borrow();
+        fr.len() < 2 || fr[fr.len() - 2].0.is_empty()
     }
 
     fn set_line(&self, line: u32) {
@@ -266,15 +290,32 @@ impl Interp {
     }
 
     fn rt_err(&self, line: u32, msg: &str) -> LuaError {
-        let chunk = self.frames.borrow().last().map(|f| f.0.clone()).unwrap_or_else(|| Rc::from("?"));
+        let chunk = self.frames.borrow().last().map(|f| f.0.clone()).unwrap_or_else(|| Rc::from(""));
+        if chunk.is_empty() {
+            return LuaError::new(Value::from(msg));
+        }
         LuaError::new(Value::from(format!("{chunk}:{line}: {msg}").into_bytes()))
+    }
+
+    /// A runtime error at the running function's current line (none in library functions).
+    fn here_err(&self, msg: &str) -> LuaError {
+        LuaError::new(Value::from(format!("{}{}", self.where_(0), msg).into_bytes()))
     }
 
     /// Converts a library error to a Lua error at the current position.
     pub fn nerr(&self, e: NErr) -> LuaError {
         match e {
             NErr::Lua(l) => l,
-            NErr::Msg(m) => LuaError::new(Value::from(format!("{}{}", self.where_(1), m).into_bytes())),
+            NErr::Msg(mut m) => {
+                if self.caller_is_c() && m.starts_with("bad argument #") {
+                    if let Some(a) = m.find(" to '") {
+                        if let Some(b) = m[a + 5..].find('\'') {
+                            m.replace_range(a + 5..a + 5 + b, "?");
+                        }
+                    }
+                }
+                LuaError::new(Value::from(format!("{}{}", self.where_(1), m).into_bytes()))
+            }
         }
     }
 
@@ -858,14 +899,14 @@ impl Interp {
                                 self.rt_err(line, &format!("attempt to call {d} (a {} value)", other.type_name()))
                             }
                             Some(_) => self.rt_err(line, &format!("attempt to call a {} value", other.type_name())),
-                            None => self.nerr(NErr::Msg(format!("attempt to call a {} value", other.type_name()))),
+                            None => self.here_err(&format!("attempt to call a {} value", other.type_name())),
                         });
                     }
                 }
             }
         };
-        if self.depth.get() >= MAX_DEPTH {
-            return Err(self.nerr(NErr::Msg("stack overflow".into())));
+        if self.depth.get() >= MAX_DEPTH || stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT {
+            return Err(self.here_err("stack overflow"));
         }
         tick!(self);
         self.depth.set(self.depth.get() + 1);
@@ -876,11 +917,24 @@ impl Interp {
 
     async fn call_func(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
         match &*fr.0 {
-            Function::Lua { .. } => self.call_lua(fr, args).await,
-            Function::Native { f, .. } => f(self, args).map_err(|e| self.nerr(e)),
-            Function::Special { s, .. } => super::libs::call_special(self, *s, args).await.map_err(|e| self.nerr(e)),
+            Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
+            Function::Native { f, .. } => {
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = f(self, args).map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
+            }
+            Function::Special { s, .. } => {
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = Box::pin(super::libs::call_special(self, *s, args)).await.map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
+            }
             Function::GmatchIter { s, p, pos, last_end } => {
-                super::libs::gmatch_next(self, s, p, pos, last_end).map_err(|e| self.nerr(e))
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = super::libs::gmatch_next(self, s, p, pos, last_end).map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
             }
             Function::Host { id, .. } => {
                 *self.st.host_req.borrow_mut() = Some((*id, args));
@@ -942,7 +996,7 @@ impl Interp {
     async fn eval_slow(&self, f: &mut Frame, e: &Expr) -> R<Value> {
         match e {
             Expr::Call(..) | Expr::Method(..) => {
-                let v = self.eval_call(f, e).await?;
+                let v = Box::pin(self.eval_call(f, e)).await?;
                 Ok(v.into_iter().next().unwrap_or(Value::Nil))
             }
             Expr::Paren(x) => self.eval(f, x).await,
@@ -1012,7 +1066,7 @@ impl Interp {
                     _ => Err(self.type_err(f, Some(a), &v, "get length of", *line)),
                 }
             }
-            Expr::Table(items, line) => self.eval_table(f, items, *line).await,
+            Expr::Table(items, line) => Box::pin(self.eval_table(f, items, *line)).await,
             other => match self.fast(f, other) {
                 Some(r) => r,
                 None => Ok(Value::Nil),
@@ -1033,7 +1087,11 @@ impl Interp {
                         let mut tb = t.0.borrow_mut();
                         for v in vs {
                             n += 1;
-                            tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
+                            if n == tb.arr.len() + 1 {
+                                tb.arr.push(v);
+                            } else {
+                                tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
+                            }
                         }
                     } else {
                         let v = self.eval(f, e).await?;
@@ -1091,7 +1149,7 @@ impl Interp {
         match e {
             Expr::Call(fe, args, line) => {
                 let fv = self.eval(f, fe).await?;
-                let av = self.eval_list(f, args).await?;
+                let av = Box::pin(self.eval_list(f, args)).await?;
                 let d = if matches!(fv, Value::Func(_)) { String::new() } else { self.describe(f, fe) };
                 Ok((fv, av, d, *line))
             }
@@ -1104,7 +1162,7 @@ impl Interp {
                 };
                 let mut av = Vec::with_capacity(args.len() + 1);
                 av.push(ov);
-                av.extend(self.eval_list(f, args).await?);
+                av.extend(Box::pin(self.eval_list(f, args)).await?);
                 let d = format!("method '{}'", String::from_utf8_lossy(name));
                 Ok((fv, av, d, *line))
             }
@@ -1113,7 +1171,7 @@ impl Interp {
     }
 
     async fn eval_call(&self, f: &mut Frame, e: &Expr) -> R<Vec<Value>> {
-        let (fv, av, d, line) = self.prep_call(f, e).await?;
+        let (fv, av, d, line) = Box::pin(self.prep_call(f, e)).await?;
         self.set_line(line);
         Box::pin(self.call_inner(fv, av, Some((d, line)))).await
     }
@@ -1124,7 +1182,7 @@ impl Interp {
         Box::pin(async move {
             for s in b {
                 tick!(self);
-                match self.exec(f, s).await? {
+                match Box::pin(self.exec(f, s)).await? {
                     Flow::Normal => {}
                     other => return Ok(other),
                 }
@@ -1168,7 +1226,7 @@ impl Interp {
                     let v = self.eval(f, &exprs[0]).await?;
                     Self::decl_local(f, slots[0], v);
                 } else {
-                    let vs = self.eval_list(f, exprs).await?;
+                    let vs = Box::pin(self.eval_list(f, exprs)).await?;
                     let mut it = vs.into_iter();
                     for s in slots {
                         Self::decl_local(f, *s, it.next().unwrap_or(Value::Nil));
@@ -1187,11 +1245,11 @@ impl Interp {
                             let ov = self.eval(f, o).await?;
                             let kv = self.eval(f, k).await?;
                             let v = self.eval(f, &exprs[0]).await?;
-                            self.store(f, o, ov, kv, v, *l).await?;
+                            Box::pin(self.store(f, o, ov, kv, v, *l)).await?;
                         }
                         t => {
                             let v = self.eval(f, &exprs[0]).await?;
-                            self.assign(f, t, v).await?;
+                            Box::pin(self.assign(f, t, v)).await?;
                         }
                     }
                 } else {
@@ -1206,13 +1264,13 @@ impl Interp {
                             places.push(None);
                         }
                     }
-                    let mut vs = self.eval_list(f, exprs).await?;
+                    let mut vs = Box::pin(self.eval_list(f, exprs)).await?;
                     vs.resize(targets.len(), Value::Nil);
                     for (i, t) in targets.iter().enumerate().rev() {
                         let v = std::mem::take(&mut vs[i]);
                         match (t, places[i].take()) {
-                            (Expr::Index(o, _, l), Some((ov, kv))) => self.store(f, o, ov, kv, v, *l).await?,
-                            (t, _) => self.assign(f, t, v).await?,
+                            (Expr::Index(o, _, l), Some((ov, kv))) => Box::pin(self.store(f, o, ov, kv, v, *l)).await?,
+                            (t, _) => Box::pin(self.assign(f, t, v)).await?,
                         }
                     }
                 }
@@ -1278,7 +1336,7 @@ impl Interp {
                 }
             }
             Stat::GenFor(vars, exprs, body, line) => {
-                let mut vs = self.eval_list(f, exprs).await?.into_iter();
+                let mut vs = Box::pin(self.eval_list(f, exprs)).await?.into_iter();
                 let func = vs.next().unwrap_or(Value::Nil);
                 let state = vs.next().unwrap_or(Value::Nil);
                 let mut ctl = vs.next().unwrap_or(Value::Nil);
@@ -1321,10 +1379,12 @@ impl Interp {
             Stat::Return(exprs, line) => {
                 if exprs.len() == 1 {
                     if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
-                        let (fv, av, d, l) = self.prep_call(f, e).await?;
+                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
                         self.set_line(l);
-                        if let Value::Func(_) = fv {
-                            return Ok(Flow::Tail(fv, av));
+                        if let Value::Func(fr) = &fv {
+                            if matches!(&*fr.0, Function::Lua { .. }) {
+                                return Ok(Flow::Tail(fv, av));
+                            }
                         }
                         let r = self.call_inner(fv, av, Some((d, l))).await?;
                         return Ok(Flow::Return(r));
@@ -1333,7 +1393,7 @@ impl Interp {
                     return Ok(Flow::Return(vec![v]));
                 }
                 let _ = line;
-                return Ok(Flow::Return(self.eval_list(f, exprs).await?));
+                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
             }
             Stat::Break(_) => return Ok(Flow::Break),
         }

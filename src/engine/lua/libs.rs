@@ -255,9 +255,9 @@ fn b_error(it: &Interp, args: Vec<Value>) -> NR {
     let level = opt_int(&args, 1, "error", 1)?;
     let v = arg(&args, 0);
     let v = match &v {
-        Value::Str(s) if level > 0 => {
+        Value::Str(_) | Value::Num(_) if level > 0 => {
             let mut w = it.where_(level as usize).into_bytes();
-            w.extend_from_slice(s);
+            w.extend_from_slice(&to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..])));
             Value::from(w)
         }
         _ => v,
@@ -306,7 +306,7 @@ fn b_next(_: &Interp, args: Vec<Value>) -> NR {
     match r {
         Ok(Some((k, v))) => Ok(vec![k, v]),
         Ok(None) => Ok(vec![Value::Nil]),
-        Err(()) => msg("invalid key to 'next'"),
+        Err(()) => Err(NErr::Lua(LuaError::msg("invalid key to 'next'"))),
     }
 }
 
@@ -353,7 +353,7 @@ fn b_rawset(_: &Interp, args: Vec<Value>) -> NR {
     if t.0.borrow().readonly {
         return msg("Attempt to modify a readonly table");
     }
-    t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).or_else(|m| msg(m))?;
+    t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).map_err(|m| NErr::Lua(LuaError::msg(m)))?;
     Ok(vec![Value::Table(t)])
 }
 
@@ -437,7 +437,13 @@ fn b_unpack(_: &Interp, args: Vec<Value>) -> NR {
 fn b_loadstring(it: &Interp, args: Vec<Value>) -> NR {
     let s = check_str(&args, 0, "loadstring")?;
     let name = match args.get(1) {
-        Some(Value::Str(n)) => String::from_utf8_lossy(n).into_owned(),
+        Some(Value::Str(n)) => {
+            let n = String::from_utf8_lossy(n).into_owned();
+            match n.strip_prefix('=').or_else(|| n.strip_prefix('@')) {
+                Some(x) => x.to_string(),
+                None => format!("[string \"{n}\"]"),
+            }
+        }
         _ => {
             // Lua's chunk id for a string source: [string "first line..."]
             let src = String::from_utf8_lossy(&s);
@@ -746,7 +752,7 @@ async fn gsub(it: &Interp, args: Vec<Value>) -> NR {
     let repl = arg(&args, 2);
     match repl {
         Value::Num(_) | Value::Str(_) | Value::Table(_) | Value::Func(_) => {}
-        _ => return type_err(&args, 2, "gsub", "string/function/table"),
+        _ => return bad_arg(2, "gsub", "string/function/table expected"),
     }
     let repl_s = to_str_bytes(&repl);
     let max_n = opt_int(&args, 3, "gsub", s.len() as i64 + 1)?;
@@ -798,6 +804,9 @@ async fn gsub(it: &Interp, args: Vec<Value>) -> NR {
                             } else {
                                 out.push(d);
                             }
+                        } else if c == b'%' {
+                            // a lone '%' at the end: Lua 5.1 copies the terminating NUL
+                            out.push(0);
                         } else {
                             out.push(c);
                         }
@@ -1051,6 +1060,9 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             return msg("invalid option '%' to 'format'");
         };
         i += 1;
+        if argi >= args.len() {
+            return bad_arg(argi, "format", "no value");
+        }
         match conv {
             b'c' => {
                 let n = check_int(&args, argi, "format")?;
@@ -1145,7 +1157,7 @@ fn t_concat(_: &Interp, args: Vec<Value>) -> NR {
                 out.extend_from_slice(&to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..])))
             }
             _ => {
-                return msg(format!("invalid value (at index {k}) in table for 'concat'"));
+                return msg(format!("invalid value ({}) at index {k} in table for 'concat'", v.type_name()));
             }
         }
         if k != j {

@@ -243,7 +243,13 @@ impl<'a> Dec<'a> {
                 self.i += 1;
                 Tk::Comma
             }
-            b'"' => return (self.string(), start),
+            b'"' => {
+                let t = self.string();
+                if matches!(t, Tk::Err(_)) {
+                    return (t, self.i.min(self.s.len()));
+                }
+                return (t, start);
+            }
             b'-' | b'0'..=b'9' => {
                 let mut j = self.i;
                 while j < self.s.len()
@@ -318,7 +324,10 @@ impl<'a> Dec<'a> {
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                         }
-                        _ => return Tk::Err("invalid escape code"),
+                        _ => {
+                            self.i -= 2;
+                            return Tk::Err("invalid escape code");
+                        }
                     }
                 }
                 c => out.push(c),
