@@ -861,7 +861,7 @@ fn whole_only(_caps: &[Value], _whole: &[u8]) -> bool {
 
 // string.format
 
-struct Spec {
+pub struct Spec {
     minus: bool,
     plus: bool,
     space: bool,
