@@ -37,6 +37,7 @@ fn bench(name: &str, src: &str) {
 }
 
 fn main() {
+    bench("max recursion depth", "local d = 0 local function f() d = d + 1 local x = 1 + f() end pcall(f) return d");
     bench("sum loop 1e6", "local s = 0 for i = 1, 1e6 do s = s + i end return s");
     bench(
         "string building 100k",

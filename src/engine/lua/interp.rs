@@ -43,6 +43,30 @@ pub enum Special {
     Foreach,
     Foreachi,
     Gmatch,
+    CoCreate,
+    CoResume,
+    CoYield,
+    CoStatus,
+    CoWrap,
+    CoRunning,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum CoStatus {
+    Suspended,
+    Running,
+    Dead,
+}
+
+type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>>>>;
+
+/// A coroutine: its body runs as its own future, polled by whoever resumes it.
+pub struct CoState {
+    pub f: Value,
+    pub fut: RefCell<Option<CoFuture>>,
+    pub status: Cell<CoStatus>,
+    pub started: Cell<bool>,
+    pub me: RefCell<std::rc::Weak<Function>>,
 }
 
 pub enum Function {
@@ -69,6 +93,8 @@ pub enum Function {
         name: String,
         id: u32,
     },
+    Coroutine(Rc<CoState>),
+    CoWrap(Rc<CoState>),
 }
 
 pub struct State {
@@ -83,6 +109,9 @@ pub struct State {
     pub ipairs_iter: RefCell<Option<Value>>,
     /// Address of a local in `resume`'s frame: the base the stack-depth check measures from.
     pub stack_base: Cell<usize>,
+    /// Values passed by coroutine.yield to the nearest resumer, and back by resume.
+    pub co_yield: RefCell<Option<Vec<Value>>>,
+    pub co_transfer: RefCell<Option<Vec<Value>>>,
 }
 
 /// Bytes of Rust stack the evaluator may use below `resume` before raising "stack overflow"
@@ -108,6 +137,8 @@ impl State {
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
             stack_base: Cell::new(0),
+            co_yield: RefCell::new(None),
+            co_transfer: RefCell::new(None),
         }
     }
 }
@@ -122,6 +153,50 @@ pub struct Interp {
     /// (chunk name, current line) of each active Lua function, innermost last.
     pub frames: RefCell<Vec<(Rc<str>, u32)>>,
     depth: Cell<u32>,
+    /// The coroutine this evaluator runs (None for the main task).
+    pub co: Option<std::rc::Weak<Function>>,
+}
+
+struct CoPoll(Rc<CoState>, Rc<State>);
+impl Future for CoPoll {
+    type Output = R<Option<Vec<Value>>>;
+    /// Ok(Some(values)) = yielded, Ok(None) never; Err = error; Ready(Ok) for a return is
+    /// signalled through `status` becoming Dead.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.0.fut.borrow_mut();
+        let Some(fut) = slot.as_mut() else {
+            return Poll::Ready(Ok(Some(Vec::new())));
+        };
+        match fut.as_mut().poll(cx) {
+            Poll::Ready(r) => {
+                *slot = None;
+                self.0.status.set(CoStatus::Dead);
+                Poll::Ready(r.map(Some))
+            }
+            Poll::Pending => {
+                let y = self.1.co_yield.borrow_mut().take();
+                match y {
+                    Some(v) => {
+                        self.0.status.set(CoStatus::Suspended);
+                        Poll::Ready(Ok(Some(v)))
+                    }
+                    None => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+struct CoYieldFut(Rc<State>, bool);
+impl Future for CoYieldFut {
+    type Output = Vec<Value>;
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Vec<Value>> {
+        if self.1 {
+            return Poll::Ready(self.0.co_transfer.borrow_mut().take().unwrap_or_default());
+        }
+        self.1 = true;
+        Poll::Pending
+    }
 }
 
 enum Slot {
@@ -168,7 +243,7 @@ impl Future for HostWait {
 }
 
 pub async fn run_task(st: Rc<State>, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0) };
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -259,6 +334,56 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
+        Rc::new(CoState {
+            f,
+            fut: RefCell::new(None),
+            status: Cell::new(CoStatus::Suspended),
+            started: Cell::new(false),
+            me: RefCell::new(std::rc::Weak::new()),
+        })
+    }
+
+    /// Resumes a coroutine: Ok(yielded or returned values) or Err(error value).
+    pub async fn co_resume(&self, cs: &Rc<CoState>, args: Vec<Value>) -> Result<Vec<Value>, Value> {
+        match cs.status.get() {
+            CoStatus::Dead => return Err(Value::from("cannot resume dead coroutine")),
+            CoStatus::Running => return Err(Value::from("cannot resume non-suspended coroutine")),
+            CoStatus::Suspended => {}
+        }
+        if !cs.started.get() {
+            cs.started.set(true);
+            let st = self.st.clone();
+            let f = cs.f.clone();
+            let me = cs.me.borrow().clone();
+            let fut: CoFuture = Box::pin(async move {
+                let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: Some(me) };
+                it.call(f, args).await
+            });
+            *cs.fut.borrow_mut() = Some(fut);
+        } else {
+            *self.st.co_transfer.borrow_mut() = Some(args);
+        }
+        cs.status.set(CoStatus::Running);
+        match (CoPoll(cs.clone(), self.st.clone())).await {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Ok(Vec::new()),
+            Err(e) => {
+                cs.status.set(CoStatus::Dead);
+                *cs.fut.borrow_mut() = None;
+                Err(e.value)
+            }
+        }
+    }
+
+    pub async fn co_yield(&self, vals: Vec<Value>) -> R<Vec<Value>> {
+        if self.co.is_none() {
+            return Err(LuaError::msg("attempt to yield across metamethod/C-call boundary"));
+        }
+        *self.st.co_yield.borrow_mut() = Some(vals);
+        Ok(CoYieldFut(self.st.clone(), false).await)
+    }
+
     pub fn new_table(&self) -> TableRef {
         TableRef(Rc::new(RefCell::new(Table::default())))
     }
@@ -936,6 +1061,24 @@ impl Interp {
                 self.frames.borrow_mut().pop();
                 r
             }
+            Function::Coroutine(_) => Err(self.here_err("attempt to call a thread value")),
+            Function::CoWrap(cs) => {
+                let cs = cs.clone();
+                match self.co_resume(&cs, args).await {
+                    Ok(v) => Ok(v),
+                    Err(e) => {
+                        let v = match &e {
+                            Value::Str(_) | Value::Num(_) => {
+                                let mut w = self.where_(0).into_bytes();
+                                w.extend_from_slice(&to_str_bytes(&e).unwrap_or_else(|| Rc::from(&b""[..])));
+                                Value::from(w)
+                            }
+                            _ => e,
+                        };
+                        Err(LuaError::new(v))
+                    }
+                }
+            }
             Function::Host { id, .. } => {
                 *self.st.host_req.borrow_mut() = Some((*id, args));
                 *self.st.host_resp.borrow_mut() = None;
@@ -1424,10 +1567,37 @@ pub fn tostring_basic(v: &Value) -> String {
         Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
         Value::Table(t) => format!("table: 0x{:08x}", t.addr()),
         Value::Func(f) => match &*f.0 {
+            Function::Coroutine(c) => format!("thread: 0x{:08x}", Rc::as_ptr(c) as *const u8 as usize),
             Function::Native { .. } | Function::Special { .. } | Function::Host { .. } => {
                 format!("function: builtin: 0x{:08x}", f.addr())
             }
             _ => format!("function: 0x{:08x}", f.addr()),
         },
     }
+}
+
+#[cfg(test)]
+pub fn future_sizes() {
+    let st = Rc::new(State::new(1));
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+    let p = match super::parse::parse_chunk(b"return 1", "x") {
+        Ok(p) => p,
+        Err(_) => return,
+    };
+    let fr = FuncRef(Rc::new(Function::Lua { proto: p.clone(), upvals: Vec::new() }));
+    let mut frame = Frame { slots: Vec::new(), varargs: Vec::new(), func: fr.clone(), proto: p.clone() };
+    let e = Expr::Nil;
+    let s = &p.body[0];
+    eprintln!("call_inner {}", std::mem::size_of_val(&it.call_inner(Value::Nil, Vec::new(), None)));
+    eprintln!("call_func {}", std::mem::size_of_val(&it.call_func(fr.clone(), Vec::new())));
+    eprintln!("call_lua {}", std::mem::size_of_val(&it.call_lua(fr.clone(), Vec::new())));
+    eprintln!("eval_slow {}", std::mem::size_of_val(&it.eval_slow(&mut frame, &e)));
+    eprintln!("eval_call {}", std::mem::size_of_val(&it.eval_call(&mut frame, &e)));
+    eprintln!("prep_call {}", std::mem::size_of_val(&it.prep_call(&mut frame, &e)));
+    eprintln!("eval_list {}", std::mem::size_of_val(&it.eval_list(&mut frame, &[])));
+    eprintln!("exec {}", std::mem::size_of_val(&it.exec(&mut frame, s)));
+    eprintln!("store {}", std::mem::size_of_val(&it.store(&mut frame, &e, Value::Nil, Value::Nil, Value::Nil, 0)));
+    eprintln!("arith {}", std::mem::size_of_val(&it.arith(BinOp::Add, Value::Nil, Value::Nil, 0)));
+    eprintln!("less {}", std::mem::size_of_val(&it.less(&Value::Nil, &Value::Nil, false, 0)));
+    eprintln!("special {}", std::mem::size_of_val(&super::libs::call_special(&it, Special::Pcall, Vec::new())));
 }

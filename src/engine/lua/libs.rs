@@ -150,6 +150,14 @@ pub fn open_all(st: &State) {
     set(&g, "pcall", special("pcall", Special::Pcall));
     set(&g, "xpcall", special("xpcall", Special::Xpcall));
     set(&g, "tostring", special("tostring", Special::Tostring));
+    let co = new_table();
+    set(&co, "create", special("create", Special::CoCreate));
+    set(&co, "resume", special("resume", Special::CoResume));
+    set(&co, "yield", special("yield", Special::CoYield));
+    set(&co, "status", special("status", Special::CoStatus));
+    set(&co, "wrap", special("wrap", Special::CoWrap));
+    set(&co, "running", special("running", Special::CoRunning));
+    set(&g, "coroutine", Value::Table(co));
 
     // string
     let s = new_table();
@@ -408,11 +416,17 @@ fn b_tonumber(_: &Interp, args: Vec<Value>) -> NR {
             None => return Ok(vec![Value::Nil]),
         }
     }
-    Ok(vec![num(if neg { -v } else { v })])
+    // strtoul wraps a negated value modulo 2^64
+    Ok(vec![num(if neg && v != 0.0 { 18446744073709551616.0 - v } else { v })])
 }
 
 fn b_type(_: &Interp, args: Vec<Value>) -> NR {
     let v = check_any(&args, 0, "type")?;
+    if let Value::Func(f) = &v {
+        if let Function::Coroutine(_) = &*f.0 {
+            return Ok(vec![Value::from("thread")]);
+        }
+    }
     Ok(vec![Value::from(v.type_name())])
 }
 
@@ -527,6 +541,63 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
                 last_end: Cell::new(None),
             })))])
         }
+        Special::CoCreate | Special::CoWrap => {
+            let f = match args.first() {
+                Some(Value::Func(f)) if matches!(&*f.0, Function::Lua { .. }) => Value::Func(f.clone()),
+                _ => {
+                    return bad_arg(0, if s == Special::CoCreate { "create" } else { "wrap" }, "Lua function expected")
+                }
+            };
+            let cs = it.new_coroutine(f);
+            let func =
+                if s == Special::CoCreate { Function::Coroutine(cs.clone()) } else { Function::CoWrap(cs.clone()) };
+            let rc = Rc::new(func);
+            *cs.me.borrow_mut() = Rc::downgrade(&rc);
+            Ok(vec![Value::Func(FuncRef(rc))])
+        }
+        Special::CoResume => {
+            let cs = match args.first() {
+                Some(Value::Func(f)) => match &*f.0 {
+                    Function::Coroutine(cs) => cs.clone(),
+                    _ => return bad_arg(0, "resume", "coroutine expected"),
+                },
+                _ => return bad_arg(0, "resume", "coroutine expected"),
+            };
+            args.remove(0);
+            match it.co_resume(&cs, args).await {
+                Ok(mut v) => {
+                    v.insert(0, Value::Bool(true));
+                    Ok(v)
+                }
+                Err(e) => Ok(vec![Value::Bool(false), e]),
+            }
+        }
+        Special::CoYield => Ok(it.co_yield(args).await?),
+        Special::CoStatus => {
+            let cs = match args.first() {
+                Some(Value::Func(f)) => match &*f.0 {
+                    Function::Coroutine(cs) => cs.clone(),
+                    _ => return bad_arg(0, "status", "coroutine expected"),
+                },
+                _ => return bad_arg(0, "status", "coroutine expected"),
+            };
+            let st = match cs.status.get() {
+                super::interp::CoStatus::Suspended => "suspended",
+                super::interp::CoStatus::Running => {
+                    let me = it.co.as_ref().and_then(|w| w.upgrade());
+                    match me.as_deref() {
+                        Some(Function::Coroutine(c)) if Rc::ptr_eq(c, &cs) => "running",
+                        _ => "normal",
+                    }
+                }
+                super::interp::CoStatus::Dead => "dead",
+            };
+            Ok(vec![Value::from(st)])
+        }
+        Special::CoRunning => match it.co.as_ref().and_then(|w| w.upgrade()) {
+            Some(f) => Ok(vec![Value::Func(FuncRef(f))]),
+            None => Ok(vec![Value::Nil]),
+        },
         Special::Foreach => {
             let t = check_table(&args, 0, "foreach")?;
             let f = arg(&args, 1);
@@ -1063,6 +1134,8 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
         if argi >= args.len() {
             return bad_arg(argi, "format", "no value");
         }
+        let piece_start = out.len();
+        let mut via_sprintf = conv != b'q';
         match conv {
             b'c' => {
                 let n = check_int(&args, argi, "format")?;
@@ -1115,6 +1188,9 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
                     }
                 } else if s.len() >= 100 {
                     out.extend_from_slice(&s);
+                    via_sprintf = false;
+                }
+                if !via_sprintf {
                     continue;
                 }
                 let fill = spec.width.saturating_sub(b.len());
@@ -1128,6 +1204,12 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             }
             other => {
                 return msg(format!("invalid option '%{}' to 'format'", other as char));
+            }
+        }
+        if via_sprintf {
+            // Lua 5.1 appends sprintf's output with strlen: a NUL ends the piece
+            if let Some(z) = out[piece_start..].iter().position(|&c| c == 0) {
+                out.truncate(piece_start + z);
             }
         }
         if out.len() > MAX_STR {

@@ -509,7 +509,9 @@ fn bit_tohex(_: &Interp, a: Vec<Value>) -> NR {
     let _ = check_any;
     let upper = n < 0;
     let n = n.unsigned_abs().min(8) as usize;
-    let n = if n == 0 { 8 } else { n };
+    if n == 0 {
+        return Ok(vec![Value::from("")]);
+    }
     let s = if upper { format!("{x:08X}") } else { format!("{x:08x}") };
     Ok(vec![Value::from(&s[8 - n..])])
 }
