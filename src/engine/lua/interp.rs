@@ -277,6 +277,16 @@ pub fn resume(lua: &mut Lua, task: &mut Task, host: &mut dyn Host, fuel: u64) ->
     }
 }
 
+/// Evaluates an expression: the synchronous fast path, else the boxed async path.
+macro_rules! ev {
+    ($s:expr, $f:expr, $e:expr) => {
+        match $s.fast($f, $e) {
+            Some(r) => r,
+            None => Box::pin($s.eval_slow($f, $e)).await,
+        }
+    };
+}
+
 macro_rules! tick {
     ($s:expr) => {
         if $s.st.fuel.get() == 0 {
@@ -1142,22 +1152,22 @@ impl Interp {
                 let v = Box::pin(self.eval_call(f, e)).await?;
                 Ok(v.into_iter().next().unwrap_or(Value::Nil))
             }
-            Expr::Paren(x) => self.eval(f, x).await,
+            Expr::Paren(x) => ev!(self, f, x),
             Expr::Global(name, line) => {
                 let g = Value::Table(self.st.globals.clone());
                 self.index(g, Value::Str(name.clone()), *line).await
             }
             Expr::Index(o, k, line) => {
-                let ov = self.eval(f, o).await?;
-                let kv = self.eval(f, k).await?;
+                let ov = ev!(self, f, o)?;
+                let kv = ev!(self, f, k)?;
                 if let Some(r) = self.index_fast(f, Some(o), ov.clone(), kv.clone(), *line) {
                     return r;
                 }
                 self.index(ov, kv, *line).await
             }
             Expr::Bin(op, a, b, line) => {
-                let av = self.eval(f, a).await?;
-                let bv = self.eval(f, b).await?;
+                let av = ev!(self, f, a)?;
+                let bv = ev!(self, f, b)?;
                 if let Some(r) = self.bin_fast(f, *op, a, b, av.clone(), bv.clone(), *line) {
                     return r;
                 }
@@ -1173,24 +1183,24 @@ impl Interp {
                 }
             }
             Expr::And(a, b) => {
-                let av = self.eval(f, a).await?;
+                let av = ev!(self, f, a)?;
                 if !av.truthy() {
                     Ok(av)
                 } else {
-                    self.eval(f, b).await
+                    ev!(self, f, b)
                 }
             }
             Expr::Or(a, b) => {
-                let av = self.eval(f, a).await?;
+                let av = ev!(self, f, a)?;
                 if av.truthy() {
                     Ok(av)
                 } else {
-                    self.eval(f, b).await
+                    ev!(self, f, b)
                 }
             }
-            Expr::Not(a) => Ok(Value::Bool(!self.eval(f, a).await?.truthy())),
+            Expr::Not(a) => Ok(Value::Bool(!ev!(self, f, a)?.truthy())),
             Expr::Neg(a, line) => {
-                let v = self.eval(f, a).await?;
+                let v = ev!(self, f, a)?;
                 if let Some(n) = to_num(&v) {
                     return Ok(Value::Num(-n));
                 }
@@ -1202,7 +1212,7 @@ impl Interp {
                 Ok(r.into_iter().next().unwrap_or(Value::Nil))
             }
             Expr::Len(a, line) => {
-                let v = self.eval(f, a).await?;
+                let v = ev!(self, f, a)?;
                 match &v {
                     Value::Str(s) => Ok(Value::Num(s.len() as f64)),
                     Value::Table(t) => Ok(Value::Num(t.0.borrow().len() as f64)),
@@ -1237,7 +1247,7 @@ impl Interp {
                             }
                         }
                     } else {
-                        let v = self.eval(f, e).await?;
+                        let v = ev!(self, f, e)?;
                         n += 1;
                         let mut tb = t.0.borrow_mut();
                         if n == tb.arr.len() + 1 {
@@ -1248,8 +1258,8 @@ impl Interp {
                     }
                 }
                 TItem::Kv(k, v) => {
-                    let kv = self.eval(f, k).await?;
-                    let vv = self.eval(f, v).await?;
+                    let kv = ev!(self, f, k)?;
+                    let vv = ev!(self, f, v)?;
                     t.0.borrow_mut().set(kv, vv).map_err(|m| self.rt_err(line, m))?;
                 }
             }
@@ -1269,7 +1279,7 @@ impl Interp {
             match e {
                 Expr::Vararg => Ok(f.varargs.clone()),
                 Expr::Call(..) | Expr::Method(..) => self.eval_call(f, e).await,
-                _ => Ok(vec![self.eval(f, e).await?]),
+                _ => Ok(vec![ev!(self, f, e)?]),
             }
         })
     }
@@ -1281,7 +1291,7 @@ impl Interp {
                 let vs = self.eval_multi(f, e).await?;
                 out.extend(vs);
             } else {
-                out.push(self.eval(f, e).await?);
+                out.push(ev!(self, f, e)?);
             }
         }
         Ok(out)
@@ -1291,13 +1301,13 @@ impl Interp {
     async fn prep_call(&self, f: &mut Frame, e: &Expr) -> R<(Value, Vec<Value>, String, u32)> {
         match e {
             Expr::Call(fe, args, line) => {
-                let fv = self.eval(f, fe).await?;
+                let fv = ev!(self, f, fe)?;
                 let av = Box::pin(self.eval_list(f, args)).await?;
                 let d = if matches!(fv, Value::Func(_)) { String::new() } else { self.describe(f, fe) };
                 Ok((fv, av, d, *line))
             }
             Expr::Method(oe, name, args, line) => {
-                let ov = self.eval(f, oe).await?;
+                let ov = ev!(self, f, oe)?;
                 let k = Value::Str(name.clone());
                 let fv = match self.index_fast(f, Some(oe), ov.clone(), k.clone(), *line) {
                     Some(r) => r?,
@@ -1366,7 +1376,7 @@ impl Interp {
             }
             Stat::Local(slots, exprs, _) => {
                 if slots.len() == 1 && exprs.len() == 1 && !exprs[0].is_multi() {
-                    let v = self.eval(f, &exprs[0]).await?;
+                    let v = ev!(self, f, &exprs[0])?;
                     Self::decl_local(f, slots[0], v);
                 } else {
                     let vs = Box::pin(self.eval_list(f, exprs)).await?;
@@ -1385,13 +1395,13 @@ impl Interp {
                 if targets.len() == 1 && exprs.len() == 1 {
                     match &targets[0] {
                         Expr::Index(o, k, l) => {
-                            let ov = self.eval(f, o).await?;
-                            let kv = self.eval(f, k).await?;
-                            let v = self.eval(f, &exprs[0]).await?;
+                            let ov = ev!(self, f, o)?;
+                            let kv = ev!(self, f, k)?;
+                            let v = ev!(self, f, &exprs[0])?;
                             Box::pin(self.store(f, o, ov, kv, v, *l)).await?;
                         }
                         t => {
-                            let v = self.eval(f, &exprs[0]).await?;
+                            let v = ev!(self, f, &exprs[0])?;
                             Box::pin(self.assign(f, t, v)).await?;
                         }
                     }
@@ -1400,8 +1410,8 @@ impl Interp {
                     let mut places = Vec::with_capacity(targets.len());
                     for t in targets {
                         if let Expr::Index(o, k, _) = t {
-                            let ov = self.eval(f, o).await?;
-                            let kv = self.eval(f, k).await?;
+                            let ov = ev!(self, f, o)?;
+                            let kv = ev!(self, f, k)?;
                             places.push(Some((ov, kv)));
                         } else {
                             places.push(None);
@@ -1421,7 +1431,7 @@ impl Interp {
             }
             Stat::Do(b) => return self.exec_block(f, b).await,
             Stat::While(c, b, _) => loop {
-                let cv = self.eval(f, c).await?;
+                let cv = ev!(self, f, c)?;
                 if !cv.truthy() {
                     break;
                 }
@@ -1438,13 +1448,13 @@ impl Interp {
                     other => return Ok(other),
                 }
                 tick!(self);
-                if self.eval(f, c).await?.truthy() {
+                if ev!(self, f, c)?.truthy() {
                     break;
                 }
             },
             Stat::If(arms, els, _) => {
                 for (c, b) in arms {
-                    if self.eval(f, c).await?.truthy() {
+                    if ev!(self, f, c)?.truthy() {
                         return self.exec_block(f, b).await;
                     }
                 }
@@ -1453,10 +1463,10 @@ impl Interp {
                 }
             }
             Stat::NumFor(var, start, limit, step, body, line) => {
-                let sv = self.eval(f, start).await?;
-                let lv = self.eval(f, limit).await?;
+                let sv = ev!(self, f, start)?;
+                let lv = ev!(self, f, limit)?;
                 let stv = match step {
-                    Some(e) => self.eval(f, e).await?,
+                    Some(e) => ev!(self, f, e)?,
                     None => Value::Num(1.0),
                 };
                 let Some(mut i) = to_num(&sv) else {
@@ -1532,7 +1542,7 @@ impl Interp {
                         let r = self.call_inner(fv, av, Some((d, l))).await?;
                         return Ok(Flow::Return(r));
                     }
-                    let v = self.eval(f, &exprs[0]).await?;
+                    let v = ev!(self, f, &exprs[0])?;
                     return Ok(Flow::Return(vec![v]));
                 }
                 let _ = line;
