@@ -246,6 +246,7 @@ pub fn open_all(st: &State) {
     set(&g, "math", Value::Table(m));
 
     super::libs_extra::open(st);
+    super::libs_struct::open(st);
 }
 
 // ---------------- base ----------------
