@@ -247,6 +247,7 @@ pub fn open_all(st: &State) {
 
     super::libs_extra::open(st);
     super::libs_struct::open(st);
+    super::libs_msgpack::open(st);
 }
 
 // ---------------- base ----------------

@@ -26,6 +26,7 @@ mod lex;
 #[allow(dead_code)]
 mod libs;
 mod libs_extra;
+mod libs_msgpack;
 mod libs_struct;
 mod number;
 #[allow(dead_code)]
