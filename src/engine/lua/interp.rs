@@ -11,7 +11,7 @@ use super::parse::{BinOp, Expr, Proto, Stat, TItem, UpSrc};
 use super::{FuncRef, Host, Lua, LuaError, Resume, Table, TableRef, Task, Value};
 
 /// Deepest nesting of calls (Lua, library and host functions together) before "stack overflow".
-pub const MAX_DEPTH: u32 = 190;
+pub const MAX_DEPTH: u32 = 200;
 /// Longest string a script may build (Redis's proto-max-bulk-len).
 pub const MAX_STR: usize = 512 * 1024 * 1024;
 
@@ -43,6 +43,30 @@ pub enum Special {
     Foreach,
     Foreachi,
     Gmatch,
+    CoCreate,
+    CoResume,
+    CoYield,
+    CoStatus,
+    CoWrap,
+    CoRunning,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum CoStatus {
+    Suspended,
+    Running,
+    Dead,
+}
+
+type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>>>>;
+
+/// A coroutine: its body runs as its own future, polled by whoever resumes it.
+pub struct CoState {
+    pub f: Value,
+    pub fut: RefCell<Option<CoFuture>>,
+    pub status: Cell<CoStatus>,
+    pub started: Cell<bool>,
+    pub me: RefCell<std::rc::Weak<Function>>,
 }
 
 pub enum Function {
@@ -69,6 +93,8 @@ pub enum Function {
         name: String,
         id: u32,
     },
+    Coroutine(Rc<CoState>),
+    CoWrap(Rc<CoState>),
 }
 
 pub struct State {
@@ -81,6 +107,21 @@ pub struct State {
     pub rng: Cell<u64>,
     pub next_fn: RefCell<Option<Value>>,
     pub ipairs_iter: RefCell<Option<Value>>,
+    /// Address of a local in `resume`'s frame: the base the stack-depth check measures from.
+    pub stack_base: Cell<usize>,
+    /// Values passed by coroutine.yield to the nearest resumer, and back by resume.
+    pub co_yield: RefCell<Option<Vec<Value>>>,
+    pub co_transfer: RefCell<Option<Vec<Value>>>,
+}
+
+/// Bytes of Rust stack the evaluator may use below `resume` before raising "stack overflow"
+/// (wasm's whole stack is 1 MB; native threads have 2 MB).
+pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1536 * 1024 } else { 640 * 1024 };
+
+#[inline(never)]
+fn stack_addr() -> usize {
+    let x = 0u8;
+    std::hint::black_box(&x) as *const u8 as usize
 }
 
 impl State {
@@ -95,6 +136,9 @@ impl State {
             rng: Cell::new(seed),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
+            stack_base: Cell::new(0),
+            co_yield: RefCell::new(None),
+            co_transfer: RefCell::new(None),
         }
     }
 }
@@ -109,6 +153,50 @@ pub struct Interp {
     /// (chunk name, current line) of each active Lua function, innermost last.
     pub frames: RefCell<Vec<(Rc<str>, u32)>>,
     depth: Cell<u32>,
+    /// The coroutine this evaluator runs (None for the main task).
+    pub co: Option<std::rc::Weak<Function>>,
+}
+
+struct CoPoll(Rc<CoState>, Rc<State>);
+impl Future for CoPoll {
+    type Output = R<Option<Vec<Value>>>;
+    /// Ok(Some(values)) = yielded, Ok(None) never; Err = error; Ready(Ok) for a return is
+    /// signalled through `status` becoming Dead.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut slot = self.0.fut.borrow_mut();
+        let Some(fut) = slot.as_mut() else {
+            return Poll::Ready(Ok(Some(Vec::new())));
+        };
+        match fut.as_mut().poll(cx) {
+            Poll::Ready(r) => {
+                *slot = None;
+                self.0.status.set(CoStatus::Dead);
+                Poll::Ready(r.map(Some))
+            }
+            Poll::Pending => {
+                let y = self.1.co_yield.borrow_mut().take();
+                match y {
+                    Some(v) => {
+                        self.0.status.set(CoStatus::Suspended);
+                        Poll::Ready(Ok(Some(v)))
+                    }
+                    None => Poll::Pending,
+                }
+            }
+        }
+    }
+}
+
+struct CoYieldFut(Rc<State>, bool);
+impl Future for CoYieldFut {
+    type Output = Vec<Value>;
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Vec<Value>> {
+        if self.1 {
+            return Poll::Ready(self.0.co_transfer.borrow_mut().take().unwrap_or_default());
+        }
+        self.1 = true;
+        Poll::Pending
+    }
 }
 
 enum Slot {
@@ -155,7 +243,7 @@ impl Future for HostWait {
 }
 
 pub async fn run_task(st: Rc<State>, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0) };
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -165,6 +253,7 @@ pub fn resume(lua: &mut Lua, task: &mut Task, host: &mut dyn Host, fuel: u64) ->
         return Resume::Done(Err(LuaError::msg("cannot resume dead task")));
     };
     st.fuel.set(fuel);
+    st.stack_base.set(stack_addr());
     let waker = std::task::Waker::noop();
     let mut cx = Context::from_waker(waker);
     loop {
@@ -186,6 +275,16 @@ pub fn resume(lua: &mut Lua, task: &mut Task, host: &mut dyn Host, fuel: u64) ->
             }
         }
     }
+}
+
+/// Evaluates an expression: the synchronous fast path, else the boxed async path.
+macro_rules! ev {
+    ($s:expr, $f:expr, $e:expr) => {
+        match $s.fast($f, $e) {
+            Some(r) => r,
+            None => Box::pin($s.eval_slow($f, $e)).await,
+        }
+    };
 }
 
 macro_rules! tick {
@@ -245,18 +344,78 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
+        Rc::new(CoState {
+            f,
+            fut: RefCell::new(None),
+            status: Cell::new(CoStatus::Suspended),
+            started: Cell::new(false),
+            me: RefCell::new(std::rc::Weak::new()),
+        })
+    }
+
+    /// Resumes a coroutine: Ok(yielded or returned values) or Err(error value).
+    pub async fn co_resume(&self, cs: &Rc<CoState>, args: Vec<Value>) -> Result<Vec<Value>, Value> {
+        match cs.status.get() {
+            CoStatus::Dead => return Err(Value::from("cannot resume dead coroutine")),
+            CoStatus::Running => return Err(Value::from("cannot resume non-suspended coroutine")),
+            CoStatus::Suspended => {}
+        }
+        if !cs.started.get() {
+            cs.started.set(true);
+            let st = self.st.clone();
+            let f = cs.f.clone();
+            let me = cs.me.borrow().clone();
+            let fut: CoFuture = Box::pin(async move {
+                let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: Some(me) };
+                it.call(f, args).await
+            });
+            *cs.fut.borrow_mut() = Some(fut);
+        } else {
+            *self.st.co_transfer.borrow_mut() = Some(args);
+        }
+        cs.status.set(CoStatus::Running);
+        match (CoPoll(cs.clone(), self.st.clone())).await {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Ok(Vec::new()),
+            Err(e) => {
+                cs.status.set(CoStatus::Dead);
+                *cs.fut.borrow_mut() = None;
+                Err(e.value)
+            }
+        }
+    }
+
+    pub async fn co_yield(&self, vals: Vec<Value>) -> R<Vec<Value>> {
+        if self.co.is_none() {
+            return Err(LuaError::msg("attempt to yield across metamethod/C-call boundary"));
+        }
+        *self.st.co_yield.borrow_mut() = Some(vals);
+        Ok(CoYieldFut(self.st.clone(), false).await)
+    }
+
     pub fn new_table(&self) -> TableRef {
         TableRef(Rc::new(RefCell::new(Table::default())))
     }
 
     /// "chunk:line:" of the Lua function `level` levels up (1 = innermost), or "".
+    /// Lua's luaL_where: level 0 is the running function, 1 its caller; "" for library
+    /// functions.
     pub fn where_(&self, level: usize) -> String {
         let fr = self.frames.borrow();
-        if level == 0 || level > fr.len() {
+        if level >= fr.len() {
             return String::new();
         }
-        let (c, l) = &fr[fr.len() - level];
+        let (c, l) = &fr[fr.len() - 1 - level];
+        if c.is_empty() {
+            return String::new();
+        }
         format!("{c}:{l}: ")
+    }
+
+    fn caller_is_c(&self) -> bool {
+        let fr = self.frames.borrow();
+        fr.len() < 2 || fr[fr.len() - 2].0.is_empty()
     }
 
     fn set_line(&self, line: u32) {
@@ -266,15 +425,32 @@ impl Interp {
     }
 
     fn rt_err(&self, line: u32, msg: &str) -> LuaError {
-        let chunk = self.frames.borrow().last().map(|f| f.0.clone()).unwrap_or_else(|| Rc::from("?"));
+        let chunk = self.frames.borrow().last().map(|f| f.0.clone()).unwrap_or_else(|| Rc::from(""));
+        if chunk.is_empty() {
+            return LuaError::new(Value::from(msg));
+        }
         LuaError::new(Value::from(format!("{chunk}:{line}: {msg}").into_bytes()))
+    }
+
+    /// A runtime error at the running function's current line (none in library functions).
+    fn here_err(&self, msg: &str) -> LuaError {
+        LuaError::new(Value::from(format!("{}{}", self.where_(0), msg).into_bytes()))
     }
 
     /// Converts a library error to a Lua error at the current position.
     pub fn nerr(&self, e: NErr) -> LuaError {
         match e {
             NErr::Lua(l) => l,
-            NErr::Msg(m) => LuaError::new(Value::from(format!("{}{}", self.where_(1), m).into_bytes())),
+            NErr::Msg(mut m) => {
+                if self.caller_is_c() && m.starts_with("bad argument #") {
+                    if let Some(a) = m.find(" to '") {
+                        if let Some(b) = m[a + 5..].find('\'') {
+                            m.replace_range(a + 5..a + 5 + b, "?");
+                        }
+                    }
+                }
+                LuaError::new(Value::from(format!("{}{}", self.where_(1), m).into_bytes()))
+            }
         }
     }
 
@@ -858,14 +1034,14 @@ impl Interp {
                                 self.rt_err(line, &format!("attempt to call {d} (a {} value)", other.type_name()))
                             }
                             Some(_) => self.rt_err(line, &format!("attempt to call a {} value", other.type_name())),
-                            None => self.nerr(NErr::Msg(format!("attempt to call a {} value", other.type_name()))),
+                            None => self.here_err(&format!("attempt to call a {} value", other.type_name())),
                         });
                     }
                 }
             }
         };
-        if self.depth.get() >= MAX_DEPTH {
-            return Err(self.nerr(NErr::Msg("stack overflow".into())));
+        if self.depth.get() >= MAX_DEPTH || stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT {
+            return Err(self.here_err("stack overflow"));
         }
         tick!(self);
         self.depth.set(self.depth.get() + 1);
@@ -876,11 +1052,42 @@ impl Interp {
 
     async fn call_func(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
         match &*fr.0 {
-            Function::Lua { .. } => self.call_lua(fr, args).await,
-            Function::Native { f, .. } => f(self, args).map_err(|e| self.nerr(e)),
-            Function::Special { s, .. } => super::libs::call_special(self, *s, args).await.map_err(|e| self.nerr(e)),
+            Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
+            Function::Native { f, .. } => {
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = f(self, args).map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
+            }
+            Function::Special { s, .. } => {
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = Box::pin(super::libs::call_special(self, *s, args)).await.map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
+            }
             Function::GmatchIter { s, p, pos, last_end } => {
-                super::libs::gmatch_next(self, s, p, pos, last_end).map_err(|e| self.nerr(e))
+                self.frames.borrow_mut().push((Rc::from(""), 0));
+                let r = super::libs::gmatch_next(self, s, p, pos, last_end).map_err(|e| self.nerr(e));
+                self.frames.borrow_mut().pop();
+                r
+            }
+            Function::Coroutine(_) => Err(self.here_err("attempt to call a thread value")),
+            Function::CoWrap(cs) => {
+                let cs = cs.clone();
+                match self.co_resume(&cs, args).await {
+                    Ok(v) => Ok(v),
+                    Err(e) => {
+                        let v = match &e {
+                            Value::Str(_) | Value::Num(_) => {
+                                let mut w = self.where_(0).into_bytes();
+                                w.extend_from_slice(&to_str_bytes(&e).unwrap_or_else(|| Rc::from(&b""[..])));
+                                Value::from(w)
+                            }
+                            _ => e,
+                        };
+                        Err(LuaError::new(v))
+                    }
+                }
             }
             Function::Host { id, .. } => {
                 *self.st.host_req.borrow_mut() = Some((*id, args));
@@ -942,25 +1149,25 @@ impl Interp {
     async fn eval_slow(&self, f: &mut Frame, e: &Expr) -> R<Value> {
         match e {
             Expr::Call(..) | Expr::Method(..) => {
-                let v = self.eval_call(f, e).await?;
+                let v = Box::pin(self.eval_call(f, e)).await?;
                 Ok(v.into_iter().next().unwrap_or(Value::Nil))
             }
-            Expr::Paren(x) => self.eval(f, x).await,
+            Expr::Paren(x) => ev!(self, f, x),
             Expr::Global(name, line) => {
                 let g = Value::Table(self.st.globals.clone());
                 self.index(g, Value::Str(name.clone()), *line).await
             }
             Expr::Index(o, k, line) => {
-                let ov = self.eval(f, o).await?;
-                let kv = self.eval(f, k).await?;
+                let ov = ev!(self, f, o)?;
+                let kv = ev!(self, f, k)?;
                 if let Some(r) = self.index_fast(f, Some(o), ov.clone(), kv.clone(), *line) {
                     return r;
                 }
                 self.index(ov, kv, *line).await
             }
             Expr::Bin(op, a, b, line) => {
-                let av = self.eval(f, a).await?;
-                let bv = self.eval(f, b).await?;
+                let av = ev!(self, f, a)?;
+                let bv = ev!(self, f, b)?;
                 if let Some(r) = self.bin_fast(f, *op, a, b, av.clone(), bv.clone(), *line) {
                     return r;
                 }
@@ -976,24 +1183,24 @@ impl Interp {
                 }
             }
             Expr::And(a, b) => {
-                let av = self.eval(f, a).await?;
+                let av = ev!(self, f, a)?;
                 if !av.truthy() {
                     Ok(av)
                 } else {
-                    self.eval(f, b).await
+                    ev!(self, f, b)
                 }
             }
             Expr::Or(a, b) => {
-                let av = self.eval(f, a).await?;
+                let av = ev!(self, f, a)?;
                 if av.truthy() {
                     Ok(av)
                 } else {
-                    self.eval(f, b).await
+                    ev!(self, f, b)
                 }
             }
-            Expr::Not(a) => Ok(Value::Bool(!self.eval(f, a).await?.truthy())),
+            Expr::Not(a) => Ok(Value::Bool(!ev!(self, f, a)?.truthy())),
             Expr::Neg(a, line) => {
-                let v = self.eval(f, a).await?;
+                let v = ev!(self, f, a)?;
                 if let Some(n) = to_num(&v) {
                     return Ok(Value::Num(-n));
                 }
@@ -1005,14 +1212,14 @@ impl Interp {
                 Ok(r.into_iter().next().unwrap_or(Value::Nil))
             }
             Expr::Len(a, line) => {
-                let v = self.eval(f, a).await?;
+                let v = ev!(self, f, a)?;
                 match &v {
                     Value::Str(s) => Ok(Value::Num(s.len() as f64)),
                     Value::Table(t) => Ok(Value::Num(t.0.borrow().len() as f64)),
                     _ => Err(self.type_err(f, Some(a), &v, "get length of", *line)),
                 }
             }
-            Expr::Table(items, line) => self.eval_table(f, items, *line).await,
+            Expr::Table(items, line) => Box::pin(self.eval_table(f, items, *line)).await,
             other => match self.fast(f, other) {
                 Some(r) => r,
                 None => Ok(Value::Nil),
@@ -1033,10 +1240,14 @@ impl Interp {
                         let mut tb = t.0.borrow_mut();
                         for v in vs {
                             n += 1;
-                            tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
+                            if n == tb.arr.len() + 1 {
+                                tb.arr.push(v);
+                            } else {
+                                tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
+                            }
                         }
                     } else {
-                        let v = self.eval(f, e).await?;
+                        let v = ev!(self, f, e)?;
                         n += 1;
                         let mut tb = t.0.borrow_mut();
                         if n == tb.arr.len() + 1 {
@@ -1047,8 +1258,8 @@ impl Interp {
                     }
                 }
                 TItem::Kv(k, v) => {
-                    let kv = self.eval(f, k).await?;
-                    let vv = self.eval(f, v).await?;
+                    let kv = ev!(self, f, k)?;
+                    let vv = ev!(self, f, v)?;
                     t.0.borrow_mut().set(kv, vv).map_err(|m| self.rt_err(line, m))?;
                 }
             }
@@ -1068,7 +1279,7 @@ impl Interp {
             match e {
                 Expr::Vararg => Ok(f.varargs.clone()),
                 Expr::Call(..) | Expr::Method(..) => self.eval_call(f, e).await,
-                _ => Ok(vec![self.eval(f, e).await?]),
+                _ => Ok(vec![ev!(self, f, e)?]),
             }
         })
     }
@@ -1080,7 +1291,7 @@ impl Interp {
                 let vs = self.eval_multi(f, e).await?;
                 out.extend(vs);
             } else {
-                out.push(self.eval(f, e).await?);
+                out.push(ev!(self, f, e)?);
             }
         }
         Ok(out)
@@ -1090,13 +1301,13 @@ impl Interp {
     async fn prep_call(&self, f: &mut Frame, e: &Expr) -> R<(Value, Vec<Value>, String, u32)> {
         match e {
             Expr::Call(fe, args, line) => {
-                let fv = self.eval(f, fe).await?;
-                let av = self.eval_list(f, args).await?;
+                let fv = ev!(self, f, fe)?;
+                let av = Box::pin(self.eval_list(f, args)).await?;
                 let d = if matches!(fv, Value::Func(_)) { String::new() } else { self.describe(f, fe) };
                 Ok((fv, av, d, *line))
             }
             Expr::Method(oe, name, args, line) => {
-                let ov = self.eval(f, oe).await?;
+                let ov = ev!(self, f, oe)?;
                 let k = Value::Str(name.clone());
                 let fv = match self.index_fast(f, Some(oe), ov.clone(), k.clone(), *line) {
                     Some(r) => r?,
@@ -1104,7 +1315,7 @@ impl Interp {
                 };
                 let mut av = Vec::with_capacity(args.len() + 1);
                 av.push(ov);
-                av.extend(self.eval_list(f, args).await?);
+                av.extend(Box::pin(self.eval_list(f, args)).await?);
                 let d = format!("method '{}'", String::from_utf8_lossy(name));
                 Ok((fv, av, d, *line))
             }
@@ -1113,7 +1324,7 @@ impl Interp {
     }
 
     async fn eval_call(&self, f: &mut Frame, e: &Expr) -> R<Vec<Value>> {
-        let (fv, av, d, line) = self.prep_call(f, e).await?;
+        let (fv, av, d, line) = Box::pin(self.prep_call(f, e)).await?;
         self.set_line(line);
         Box::pin(self.call_inner(fv, av, Some((d, line)))).await
     }
@@ -1124,7 +1335,7 @@ impl Interp {
         Box::pin(async move {
             for s in b {
                 tick!(self);
-                match self.exec(f, s).await? {
+                match Box::pin(self.exec(f, s)).await? {
                     Flow::Normal => {}
                     other => return Ok(other),
                 }
@@ -1165,10 +1376,10 @@ impl Interp {
             }
             Stat::Local(slots, exprs, _) => {
                 if slots.len() == 1 && exprs.len() == 1 && !exprs[0].is_multi() {
-                    let v = self.eval(f, &exprs[0]).await?;
+                    let v = ev!(self, f, &exprs[0])?;
                     Self::decl_local(f, slots[0], v);
                 } else {
-                    let vs = self.eval_list(f, exprs).await?;
+                    let vs = Box::pin(self.eval_list(f, exprs)).await?;
                     let mut it = vs.into_iter();
                     for s in slots {
                         Self::decl_local(f, *s, it.next().unwrap_or(Value::Nil));
@@ -1184,14 +1395,14 @@ impl Interp {
                 if targets.len() == 1 && exprs.len() == 1 {
                     match &targets[0] {
                         Expr::Index(o, k, l) => {
-                            let ov = self.eval(f, o).await?;
-                            let kv = self.eval(f, k).await?;
-                            let v = self.eval(f, &exprs[0]).await?;
-                            self.store(f, o, ov, kv, v, *l).await?;
+                            let ov = ev!(self, f, o)?;
+                            let kv = ev!(self, f, k)?;
+                            let v = ev!(self, f, &exprs[0])?;
+                            Box::pin(self.store(f, o, ov, kv, v, *l)).await?;
                         }
                         t => {
-                            let v = self.eval(f, &exprs[0]).await?;
-                            self.assign(f, t, v).await?;
+                            let v = ev!(self, f, &exprs[0])?;
+                            Box::pin(self.assign(f, t, v)).await?;
                         }
                     }
                 } else {
@@ -1199,20 +1410,20 @@ impl Interp {
                     let mut places = Vec::with_capacity(targets.len());
                     for t in targets {
                         if let Expr::Index(o, k, _) = t {
-                            let ov = self.eval(f, o).await?;
-                            let kv = self.eval(f, k).await?;
+                            let ov = ev!(self, f, o)?;
+                            let kv = ev!(self, f, k)?;
                             places.push(Some((ov, kv)));
                         } else {
                             places.push(None);
                         }
                     }
-                    let mut vs = self.eval_list(f, exprs).await?;
+                    let mut vs = Box::pin(self.eval_list(f, exprs)).await?;
                     vs.resize(targets.len(), Value::Nil);
                     for (i, t) in targets.iter().enumerate().rev() {
                         let v = std::mem::take(&mut vs[i]);
                         match (t, places[i].take()) {
-                            (Expr::Index(o, _, l), Some((ov, kv))) => self.store(f, o, ov, kv, v, *l).await?,
-                            (t, _) => self.assign(f, t, v).await?,
+                            (Expr::Index(o, _, l), Some((ov, kv))) => Box::pin(self.store(f, o, ov, kv, v, *l)).await?,
+                            (t, _) => Box::pin(self.assign(f, t, v)).await?,
                         }
                     }
                 }
@@ -1220,7 +1431,7 @@ impl Interp {
             }
             Stat::Do(b) => return self.exec_block(f, b).await,
             Stat::While(c, b, _) => loop {
-                let cv = self.eval(f, c).await?;
+                let cv = ev!(self, f, c)?;
                 if !cv.truthy() {
                     break;
                 }
@@ -1237,13 +1448,13 @@ impl Interp {
                     other => return Ok(other),
                 }
                 tick!(self);
-                if self.eval(f, c).await?.truthy() {
+                if ev!(self, f, c)?.truthy() {
                     break;
                 }
             },
             Stat::If(arms, els, _) => {
                 for (c, b) in arms {
-                    if self.eval(f, c).await?.truthy() {
+                    if ev!(self, f, c)?.truthy() {
                         return self.exec_block(f, b).await;
                     }
                 }
@@ -1252,10 +1463,10 @@ impl Interp {
                 }
             }
             Stat::NumFor(var, start, limit, step, body, line) => {
-                let sv = self.eval(f, start).await?;
-                let lv = self.eval(f, limit).await?;
+                let sv = ev!(self, f, start)?;
+                let lv = ev!(self, f, limit)?;
                 let stv = match step {
-                    Some(e) => self.eval(f, e).await?,
+                    Some(e) => ev!(self, f, e)?,
                     None => Value::Num(1.0),
                 };
                 let Some(mut i) = to_num(&sv) else {
@@ -1278,7 +1489,7 @@ impl Interp {
                 }
             }
             Stat::GenFor(vars, exprs, body, line) => {
-                let mut vs = self.eval_list(f, exprs).await?.into_iter();
+                let mut vs = Box::pin(self.eval_list(f, exprs)).await?.into_iter();
                 let func = vs.next().unwrap_or(Value::Nil);
                 let state = vs.next().unwrap_or(Value::Nil);
                 let mut ctl = vs.next().unwrap_or(Value::Nil);
@@ -1321,19 +1532,21 @@ impl Interp {
             Stat::Return(exprs, line) => {
                 if exprs.len() == 1 {
                     if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
-                        let (fv, av, d, l) = self.prep_call(f, e).await?;
+                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
                         self.set_line(l);
-                        if let Value::Func(_) = fv {
-                            return Ok(Flow::Tail(fv, av));
+                        if let Value::Func(fr) = &fv {
+                            if matches!(&*fr.0, Function::Lua { .. }) {
+                                return Ok(Flow::Tail(fv, av));
+                            }
                         }
                         let r = self.call_inner(fv, av, Some((d, l))).await?;
                         return Ok(Flow::Return(r));
                     }
-                    let v = self.eval(f, &exprs[0]).await?;
+                    let v = ev!(self, f, &exprs[0])?;
                     return Ok(Flow::Return(vec![v]));
                 }
                 let _ = line;
-                return Ok(Flow::Return(self.eval_list(f, exprs).await?));
+                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
             }
             Stat::Break(_) => return Ok(Flow::Break),
         }
@@ -1364,10 +1577,37 @@ pub fn tostring_basic(v: &Value) -> String {
         Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
         Value::Table(t) => format!("table: 0x{:08x}", t.addr()),
         Value::Func(f) => match &*f.0 {
+            Function::Coroutine(c) => format!("thread: 0x{:08x}", Rc::as_ptr(c) as *const u8 as usize),
             Function::Native { .. } | Function::Special { .. } | Function::Host { .. } => {
                 format!("function: builtin: 0x{:08x}", f.addr())
             }
             _ => format!("function: 0x{:08x}", f.addr()),
         },
     }
+}
+
+#[cfg(test)]
+pub fn future_sizes() {
+    let st = Rc::new(State::new(1));
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+    let p = match super::parse::parse_chunk(b"return 1", "x") {
+        Ok(p) => p,
+        Err(_) => return,
+    };
+    let fr = FuncRef(Rc::new(Function::Lua { proto: p.clone(), upvals: Vec::new() }));
+    let mut frame = Frame { slots: Vec::new(), varargs: Vec::new(), func: fr.clone(), proto: p.clone() };
+    let e = Expr::Nil;
+    let s = &p.body[0];
+    eprintln!("call_inner {}", std::mem::size_of_val(&it.call_inner(Value::Nil, Vec::new(), None)));
+    eprintln!("call_func {}", std::mem::size_of_val(&it.call_func(fr.clone(), Vec::new())));
+    eprintln!("call_lua {}", std::mem::size_of_val(&it.call_lua(fr.clone(), Vec::new())));
+    eprintln!("eval_slow {}", std::mem::size_of_val(&it.eval_slow(&mut frame, &e)));
+    eprintln!("eval_call {}", std::mem::size_of_val(&it.eval_call(&mut frame, &e)));
+    eprintln!("prep_call {}", std::mem::size_of_val(&it.prep_call(&mut frame, &e)));
+    eprintln!("eval_list {}", std::mem::size_of_val(&it.eval_list(&mut frame, &[])));
+    eprintln!("exec {}", std::mem::size_of_val(&it.exec(&mut frame, s)));
+    eprintln!("store {}", std::mem::size_of_val(&it.store(&mut frame, &e, Value::Nil, Value::Nil, Value::Nil, 0)));
+    eprintln!("arith {}", std::mem::size_of_val(&it.arith(BinOp::Add, Value::Nil, Value::Nil, 0)));
+    eprintln!("less {}", std::mem::size_of_val(&it.less(&Value::Nil, &Value::Nil, false, 0)));
+    eprintln!("special {}", std::mem::size_of_val(&super::libs::call_special(&it, Special::Pcall, Vec::new())));
 }

@@ -133,7 +133,6 @@ impl<'a> Lexer<'a> {
     }
 
     fn short_string(&mut self) -> Result<Vec<u8>, String> {
-        let start = self.pos;
         let q = self.peek(0);
         self.pos += 1;
         let mut out = Vec::new();
@@ -147,7 +146,8 @@ impl<'a> Lexer<'a> {
                 return Ok(out);
             }
             if is_newline(c) {
-                return Err(self.err("unfinished string", &self.text(start)));
+                let near = format!("{}{}", q as char, String::from_utf8_lossy(&out));
+                return Err(self.err("unfinished string", &near));
             }
             if c == b'\\' {
                 self.pos += 1;
@@ -177,7 +177,8 @@ impl<'a> Lexer<'a> {
                             i += 1;
                         }
                         if v > 255 {
-                            return Err(self.err("escape sequence too large", &self.text(start)));
+                            let near = format!("{}{}", q as char, String::from_utf8_lossy(&out));
+                            return Err(self.err("escape sequence too large", &near));
                         }
                         out.push(v as u8);
                         continue;

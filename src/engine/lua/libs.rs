@@ -150,6 +150,14 @@ pub fn open_all(st: &State) {
     set(&g, "pcall", special("pcall", Special::Pcall));
     set(&g, "xpcall", special("xpcall", Special::Xpcall));
     set(&g, "tostring", special("tostring", Special::Tostring));
+    let co = new_table();
+    set(&co, "create", special("create", Special::CoCreate));
+    set(&co, "resume", special("resume", Special::CoResume));
+    set(&co, "yield", special("yield", Special::CoYield));
+    set(&co, "status", special("status", Special::CoStatus));
+    set(&co, "wrap", special("wrap", Special::CoWrap));
+    set(&co, "running", special("running", Special::CoRunning));
+    set(&g, "coroutine", Value::Table(co));
 
     // string
     let s = new_table();
@@ -238,6 +246,8 @@ pub fn open_all(st: &State) {
     set(&g, "math", Value::Table(m));
 
     super::libs_extra::open(st);
+    super::libs_struct::open(st);
+    super::libs_msgpack::open(st);
 }
 
 // ---------------- base ----------------
@@ -255,9 +265,9 @@ fn b_error(it: &Interp, args: Vec<Value>) -> NR {
     let level = opt_int(&args, 1, "error", 1)?;
     let v = arg(&args, 0);
     let v = match &v {
-        Value::Str(s) if level > 0 => {
+        Value::Str(_) | Value::Num(_) if level > 0 => {
             let mut w = it.where_(level as usize).into_bytes();
-            w.extend_from_slice(s);
+            w.extend_from_slice(&to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..])));
             Value::from(w)
         }
         _ => v,
@@ -306,7 +316,7 @@ fn b_next(_: &Interp, args: Vec<Value>) -> NR {
     match r {
         Ok(Some((k, v))) => Ok(vec![k, v]),
         Ok(None) => Ok(vec![Value::Nil]),
-        Err(()) => msg("invalid key to 'next'"),
+        Err(()) => Err(NErr::Lua(LuaError::msg("invalid key to 'next'"))),
     }
 }
 
@@ -353,7 +363,7 @@ fn b_rawset(_: &Interp, args: Vec<Value>) -> NR {
     if t.0.borrow().readonly {
         return msg("Attempt to modify a readonly table");
     }
-    t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).or_else(|m| msg(m))?;
+    t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).map_err(|m| NErr::Lua(LuaError::msg(m)))?;
     Ok(vec![Value::Table(t)])
 }
 
@@ -408,11 +418,17 @@ fn b_tonumber(_: &Interp, args: Vec<Value>) -> NR {
             None => return Ok(vec![Value::Nil]),
         }
     }
-    Ok(vec![num(if neg { -v } else { v })])
+    // strtoul wraps a negated value modulo 2^64
+    Ok(vec![num(if neg && v != 0.0 { 18446744073709551616.0 - v } else { v })])
 }
 
 fn b_type(_: &Interp, args: Vec<Value>) -> NR {
     let v = check_any(&args, 0, "type")?;
+    if let Value::Func(f) = &v {
+        if let Function::Coroutine(_) = &*f.0 {
+            return Ok(vec![Value::from("thread")]);
+        }
+    }
     Ok(vec![Value::from(v.type_name())])
 }
 
@@ -437,7 +453,13 @@ fn b_unpack(_: &Interp, args: Vec<Value>) -> NR {
 fn b_loadstring(it: &Interp, args: Vec<Value>) -> NR {
     let s = check_str(&args, 0, "loadstring")?;
     let name = match args.get(1) {
-        Some(Value::Str(n)) => String::from_utf8_lossy(n).into_owned(),
+        Some(Value::Str(n)) => {
+            let n = String::from_utf8_lossy(n).into_owned();
+            match n.strip_prefix('=').or_else(|| n.strip_prefix('@')) {
+                Some(x) => x.to_string(),
+                None => format!("[string \"{n}\"]"),
+            }
+        }
         _ => {
             // Lua's chunk id for a string source: [string "first line..."]
             let src = String::from_utf8_lossy(&s);
@@ -521,6 +543,63 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
                 last_end: Cell::new(None),
             })))])
         }
+        Special::CoCreate | Special::CoWrap => {
+            let f = match args.first() {
+                Some(Value::Func(f)) if matches!(&*f.0, Function::Lua { .. }) => Value::Func(f.clone()),
+                _ => {
+                    return bad_arg(0, if s == Special::CoCreate { "create" } else { "wrap" }, "Lua function expected")
+                }
+            };
+            let cs = it.new_coroutine(f);
+            let func =
+                if s == Special::CoCreate { Function::Coroutine(cs.clone()) } else { Function::CoWrap(cs.clone()) };
+            let rc = Rc::new(func);
+            *cs.me.borrow_mut() = Rc::downgrade(&rc);
+            Ok(vec![Value::Func(FuncRef(rc))])
+        }
+        Special::CoResume => {
+            let cs = match args.first() {
+                Some(Value::Func(f)) => match &*f.0 {
+                    Function::Coroutine(cs) => cs.clone(),
+                    _ => return bad_arg(0, "resume", "coroutine expected"),
+                },
+                _ => return bad_arg(0, "resume", "coroutine expected"),
+            };
+            args.remove(0);
+            match it.co_resume(&cs, args).await {
+                Ok(mut v) => {
+                    v.insert(0, Value::Bool(true));
+                    Ok(v)
+                }
+                Err(e) => Ok(vec![Value::Bool(false), e]),
+            }
+        }
+        Special::CoYield => Ok(it.co_yield(args).await?),
+        Special::CoStatus => {
+            let cs = match args.first() {
+                Some(Value::Func(f)) => match &*f.0 {
+                    Function::Coroutine(cs) => cs.clone(),
+                    _ => return bad_arg(0, "status", "coroutine expected"),
+                },
+                _ => return bad_arg(0, "status", "coroutine expected"),
+            };
+            let st = match cs.status.get() {
+                super::interp::CoStatus::Suspended => "suspended",
+                super::interp::CoStatus::Running => {
+                    let me = it.co.as_ref().and_then(|w| w.upgrade());
+                    match me.as_deref() {
+                        Some(Function::Coroutine(c)) if Rc::ptr_eq(c, &cs) => "running",
+                        _ => "normal",
+                    }
+                }
+                super::interp::CoStatus::Dead => "dead",
+            };
+            Ok(vec![Value::from(st)])
+        }
+        Special::CoRunning => match it.co.as_ref().and_then(|w| w.upgrade()) {
+            Some(f) => Ok(vec![Value::Func(FuncRef(f))]),
+            None => Ok(vec![Value::Nil]),
+        },
         Special::Foreach => {
             let t = check_table(&args, 0, "foreach")?;
             let f = arg(&args, 1);
@@ -746,7 +825,7 @@ async fn gsub(it: &Interp, args: Vec<Value>) -> NR {
     let repl = arg(&args, 2);
     match repl {
         Value::Num(_) | Value::Str(_) | Value::Table(_) | Value::Func(_) => {}
-        _ => return type_err(&args, 2, "gsub", "string/function/table"),
+        _ => return bad_arg(2, "gsub", "string/function/table expected"),
     }
     let repl_s = to_str_bytes(&repl);
     let max_n = opt_int(&args, 3, "gsub", s.len() as i64 + 1)?;
@@ -798,6 +877,9 @@ async fn gsub(it: &Interp, args: Vec<Value>) -> NR {
                             } else {
                                 out.push(d);
                             }
+                        } else if c == b'%' {
+                            // a lone '%' at the end: Lua 5.1 copies the terminating NUL
+                            out.push(0);
                         } else {
                             out.push(c);
                         }
@@ -852,7 +934,7 @@ fn whole_only(_caps: &[Value], _whole: &[u8]) -> bool {
 
 // string.format
 
-struct Spec {
+pub struct Spec {
     minus: bool,
     plus: bool,
     space: bool,
@@ -1051,6 +1133,11 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             return msg("invalid option '%' to 'format'");
         };
         i += 1;
+        if argi >= args.len() {
+            return bad_arg(argi, "format", "no value");
+        }
+        let piece_start = out.len();
+        let mut via_sprintf = conv != b'q';
         match conv {
             b'c' => {
                 let n = check_int(&args, argi, "format")?;
@@ -1103,6 +1190,9 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
                     }
                 } else if s.len() >= 100 {
                     out.extend_from_slice(&s);
+                    via_sprintf = false;
+                }
+                if !via_sprintf {
                     continue;
                 }
                 let fill = spec.width.saturating_sub(b.len());
@@ -1116,6 +1206,12 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             }
             other => {
                 return msg(format!("invalid option '%{}' to 'format'", other as char));
+            }
+        }
+        if via_sprintf {
+            // Lua 5.1 appends sprintf's output with strlen: a NUL ends the piece
+            if let Some(z) = out[piece_start..].iter().position(|&c| c == 0) {
+                out.truncate(piece_start + z);
             }
         }
         if out.len() > MAX_STR {
@@ -1145,7 +1241,7 @@ fn t_concat(_: &Interp, args: Vec<Value>) -> NR {
                 out.extend_from_slice(&to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..])))
             }
             _ => {
-                return msg(format!("invalid value (at index {k}) in table for 'concat'"));
+                return msg(format!("invalid value ({}) at index {k} in table for 'concat'", v.type_name()));
             }
         }
         if k != j {

@@ -243,7 +243,13 @@ impl<'a> Dec<'a> {
                 self.i += 1;
                 Tk::Comma
             }
-            b'"' => return (self.string(), start),
+            b'"' => {
+                let t = self.string();
+                if matches!(t, Tk::Err(_)) {
+                    return (t, self.i.min(self.s.len()));
+                }
+                return (t, start);
+            }
             b'-' | b'0'..=b'9' => {
                 let mut j = self.i;
                 while j < self.s.len()
@@ -318,7 +324,10 @@ impl<'a> Dec<'a> {
                             let mut buf = [0u8; 4];
                             out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
                         }
-                        _ => return Tk::Err("invalid escape code"),
+                        _ => {
+                            self.i -= 2;
+                            return Tk::Err("invalid escape code");
+                        }
                     }
                 }
                 c => out.push(c),
@@ -500,7 +509,9 @@ fn bit_tohex(_: &Interp, a: Vec<Value>) -> NR {
     let _ = check_any;
     let upper = n < 0;
     let n = n.unsigned_abs().min(8) as usize;
-    let n = if n == 0 { 8 } else { n };
+    if n == 0 {
+        return Ok(vec![Value::from("")]);
+    }
     let s = if upper { format!("{x:08X}") } else { format!("{x:08x}") };
     Ok(vec![Value::from(&s[8 - n..])])
 }

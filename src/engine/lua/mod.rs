@@ -20,11 +20,16 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+#[allow(dead_code)]
 mod interp;
 mod lex;
+#[allow(dead_code)]
 mod libs;
 mod libs_extra;
+mod libs_msgpack;
+mod libs_struct;
 mod number;
+#[allow(dead_code)]
 mod parse;
 mod pattern;
 mod table;

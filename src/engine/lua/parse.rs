@@ -499,7 +499,10 @@ impl<'a> Parser<'a> {
                     self.fs().is_vararg = true;
                     break;
                 }
-                let n = self.name()?;
+                let n = match &self.cur.t {
+                    T::Name(_) => self.name()?,
+                    _ => return Err(self.err_near("<name> or '...' expected")),
+                };
                 let s = self.new_slot(n.clone());
                 self.activate(n, s);
                 nparams += 1;

@@ -227,6 +227,8 @@ impl Table {
                             arr_from = self.arr.len();
                             start_hash = i + 1;
                         }
+                        // An array key cleared during traversal (the array part shrank).
+                        None if arr_index(k).is_some() => arr_from = self.arr.len(),
                         None => return Err(()),
                     }
                 }
