@@ -132,9 +132,14 @@ pub struct Library {
     pub functions: BTreeMap<String, FunctionDef>,
 }
 
-/// A Lua state and its `redis` table.
+/// A Lua state. The functions state keeps its globals behind `_G`'s metatable, whose
+/// `__index` is the full API while functions run and the library-loading API (only
+/// `redis.register_function`, `redis.log` and the version fields) while library code loads,
+/// as Redis 7.0's function engine does.
 struct World {
     lua: Lua,
+    /// For the functions state: `_G`'s metatable, the run-time API and the load-time API.
+    swap: Option<(TableRef, Value, Value)>,
 }
 
 /// The script that is running (or parked).
@@ -211,7 +216,25 @@ fn protect(lua: &mut Lua, t: &TableRef, seen: &mut Vec<TableRef>) {
     lua.set_readonly(t, true);
 }
 
-fn new_world(seed: u64) -> Box<World> {
+/// Moves the functions state's globals behind `_G`'s metatable (see [`World`]). The argument
+/// is the load-time `redis` table; returns the metatable, the run-time API and the load API.
+const FUNCTION_GLOBALS: &[u8] = b"local load_redis = ...
+local G, pairs, ipairs, rawset, setmetatable, error, tostring = _G, pairs, ipairs, rawset, setmetatable, error, tostring
+local api, names = {}, {}
+for k, v in pairs(G) do api[k] = v names[#names + 1] = k end
+for _, k in ipairs(names) do rawset(G, k, nil) end
+local missing = function(t, k)
+  error(\"Script attempted to access nonexistent global variable '\" .. tostring(k) .. \"'\", 2)
+end
+setmetatable(api, {__index = missing})
+setmetatable(load_redis, {__index = missing})
+local load_api = setmetatable({redis = load_redis}, {__index = missing})
+local mt = {__index = api}
+setmetatable(G, mt)
+return mt, api, load_api
+";
+
+fn new_world(seed: u64, functions: bool) -> Box<World> {
     let mut lua = Lua::new(seed);
     let g = lua.globals();
     let redis = lua.new_table();
@@ -228,9 +251,36 @@ fn new_world(seed: u64) -> Box<World> {
         let mut task = lua.call(f, Vec::new());
         let _ = lua.resume(&mut task, &mut NoHost, 1_000_000);
     }
+    let mut swap = None;
+    if functions {
+        let load_redis = lua.new_table();
+        for (name, id) in [("register_function", H_REGISTER), ("log", H_LOG)] {
+            let f = lua.host_function(name, id);
+            set_field(&mut lua, &load_redis, name, f);
+        }
+        for (name, v) in REDIS_CONSTANTS.iter().filter(|(n, _)| n.starts_with("LOG_") || n.starts_with("REDIS")) {
+            set_field(&mut lua, &load_redis, name, Value::Num(*v));
+        }
+        set_field(&mut lua, &load_redis, "REDIS_VERSION", Value::str(super::REDIS_VERSION.as_bytes()));
+        if let Ok(f) = lua.load(FUNCTION_GLOBALS, "=function_globals") {
+            let mut task = lua.call(f, vec![Value::Table(load_redis)]);
+            if let Resume::Done(Ok(v)) = lua.resume(&mut task, &mut NoHost, 1_000_000) {
+                if let (Some(Value::Table(mt)), Some(api), Some(load)) = (v.first(), v.get(1), v.get(2)) {
+                    swap = Some((mt.clone(), api.clone(), load.clone()));
+                }
+            }
+        }
+    }
     let mut seen = Vec::new();
     protect(&mut lua, &g, &mut seen);
-    Box::new(World { lua })
+    if let Some((mt, api, load)) = &swap {
+        for t in [Value::Table(mt.clone()), api.clone(), load.clone()] {
+            if let Value::Table(t) = t {
+                protect(&mut lua, &t, &mut seen);
+            }
+        }
+    }
+    Box::new(World { lua, swap })
 }
 
 /// The `#!lua flags=...` line an EVAL script may start with: its flags (`None` without one).
@@ -597,7 +647,7 @@ impl ScriptState {
             Kind::Eval => &mut self.eval,
             Kind::Function => &mut self.funcs,
         };
-        slot.get_or_insert_with(|| new_world(seed))
+        slot.get_or_insert_with(|| new_world(seed, kind == Kind::Function))
     }
 
     /// Compiles an EVAL script into the cache (if not there yet) and returns its SHA-1.
@@ -658,25 +708,15 @@ impl ScriptState {
         let f = lua
             .load(&source, "user_function")
             .map_err(|e| RedisError::err(format!("Error compiling function: {e}").replace(['\r', '\n'], " ")))?;
-        // redis.register_function exists only while library code loads.
-        let g = lua.globals();
-        let redis = match lua.raw_get(&g, &Value::str(b"redis")) {
-            Value::Table(t) => Some(t),
-            _ => None,
-        };
-        if let Some(r) = &redis {
-            lua.set_readonly(r, false);
-            let reg = lua.host_function("register_function", H_REGISTER);
-            set_field(lua, r, "register_function", reg);
-            lua.set_readonly(r, true);
+        // While library code loads, globals resolve to the load-time API only.
+        if let Some((mt, _, load)) = &world.swap {
+            let _ = lua.raw_set(mt, Value::str(b"__index"), load.clone());
         }
         let mut host = LoadHost { defs: Vec::new() };
         let mut task = lua.call(f, Vec::new());
         let outcome = lua.resume(&mut task, &mut host, LOAD_FUEL);
-        if let Some(r) = &redis {
-            lua.set_readonly(r, false);
-            set_field(lua, r, "register_function", Value::Nil);
-            lua.set_readonly(r, true);
+        if let Some((mt, api, _)) = &world.swap {
+            let _ = lua.raw_set(mt, Value::str(b"__index"), api.clone());
         }
         match outcome {
             Resume::Done(Ok(_)) => Ok(host.defs),
