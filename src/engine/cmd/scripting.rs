@@ -204,7 +204,8 @@ fn function_load(ctx: &mut Ctx) -> CmdResult {
         return Err(RedisError::err("Function code is missing"));
     };
     let seed = ctx.eng.lua_seed();
-    let name = ctx.eng.scripting.create_library(code, replace, seed)?;
+    let eng = &mut *ctx.eng;
+    let name = eng.scripting.create_library(code, replace, seed, &*eng.clock)?;
     ctx.dirty(1);
     Ok(Reply::bulk(name.into_bytes()))
 }
@@ -328,13 +329,14 @@ fn function_restore(ctx: &mut Ctx) -> CmdResult {
         st.flush_functions();
     }
     let seed = ctx.eng.lua_seed();
-    let st = &mut ctx.eng.scripting;
+    let eng = &mut *ctx.eng;
+    let (st, clock) = (&mut eng.scripting, &*eng.clock);
     for code in &codes {
-        if let Err(e) = st.create_library(code, policy != Policy::Append, seed) {
+        if let Err(e) = st.create_library(code, policy != Policy::Append, seed, clock) {
             // Put the previous libraries back as they were.
             st.flush_functions();
             for old in &backup {
-                let _ = st.create_library(old, true, seed);
+                let _ = st.create_library(old, true, seed, clock);
             }
             return Err(e);
         }

@@ -42,8 +42,9 @@ pub const TICK_MS: i64 = 40;
 /// engine time.
 pub const HARD_FUEL: u64 = 2_000_000_000;
 pub const HARD_MS: i64 = 60_000;
-/// Fuel a library's load code may use (Redis gives it 500 ms).
+/// Fuel and engine time a library's load code may use (Redis gives it 500 ms).
 pub const LOAD_FUEL: u64 = 50_000_000;
+pub const LOAD_MS: i64 = 500;
 
 const H_CALL: u32 = 1;
 const H_PCALL: u32 = 2;
@@ -418,7 +419,10 @@ impl Host for ScriptHost<'_> {
                         other => other.as_bytes().unwrap_or_default().to_vec(),
                     })
                     .collect();
-                if argv.is_empty() || super::table::lookup(&argv[0]).is_none() {
+                if argv.is_empty() {
+                    return Err(raise(lua, "ERR Please specify at least one argument for this redis lib call"));
+                }
+                if super::table::lookup(&argv[0]).is_none() {
                     return Err(raise(lua, "ERR Invalid command passed to redis.acl_check_cmd()"));
                 }
                 Ok(vec![Value::Bool(true)])
@@ -666,7 +670,13 @@ impl ScriptState {
     }
 
     /// Compiles and runs a library's code, collecting what it registers. Err is the full text.
-    pub fn create_library(&mut self, code: &[u8], replace: bool, seed: u64) -> Result<String, RedisError> {
+    pub fn create_library(
+        &mut self,
+        code: &[u8],
+        replace: bool,
+        seed: u64,
+        clock: &dyn super::Clock,
+    ) -> Result<String, RedisError> {
         let meta = function::parse_library_meta(code).map_err(RedisError::err)?;
         if !meta.engine.eq_ignore_ascii_case("lua") {
             return Err(RedisError::err(format!("Engine '{}' not found", meta.engine)));
@@ -679,7 +689,7 @@ impl ScriptState {
         if self.libraries.contains_key(&meta.name) && !replace {
             return Err(RedisError::err(format!("Library '{}' already exists", meta.name)));
         }
-        let defs = self.run_library_code(code, seed)?;
+        let defs = self.run_library_code(code, seed, clock)?;
         if defs.is_empty() {
             return Err(RedisError::err("No functions registered"));
         }
@@ -701,7 +711,12 @@ impl ScriptState {
         Ok(meta.name)
     }
 
-    fn run_library_code(&mut self, code: &[u8], seed: u64) -> Result<Vec<FunctionDef>, RedisError> {
+    fn run_library_code(
+        &mut self,
+        code: &[u8],
+        seed: u64,
+        clock: &dyn super::Clock,
+    ) -> Result<Vec<FunctionDef>, RedisError> {
         let source = function::blank_first_line(code);
         let world = self.world(Kind::Function, seed);
         let lua = &mut world.lua;
@@ -714,7 +729,11 @@ impl ScriptState {
         }
         let mut host = LoadHost { defs: Vec::new() };
         let mut task = lua.call(f, Vec::new());
-        let outcome = lua.resume(&mut task, &mut host, LOAD_FUEL);
+        let deadline = clock.now_ms().saturating_add(LOAD_MS);
+        let mut outcome = Resume::Pending;
+        while matches!(outcome, Resume::Pending) && Lua::fuel_used(&task) < LOAD_FUEL && clock.now_ms() < deadline {
+            outcome = lua.resume(&mut task, &mut host, SLICE_FUEL);
+        }
         if let Some((mt, api, _)) = &world.swap {
             let _ = lua.raw_set(mt, Value::str(b"__index"), api.clone());
         }
@@ -730,7 +749,7 @@ impl ScriptState {
                 };
                 Err(RedisError::err(format!("Error registering functions: {msg}").replace(['\r', '\n'], " ")))
             }
-            Resume::Pending => Err(RedisError::err("Error registering functions: FUNCTION LOAD timeout")),
+            Resume::Pending => Err(RedisError::err("Error registering functions: ERR FUNCTION LOAD timeout")),
         }
     }
 
