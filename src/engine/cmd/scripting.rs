@@ -761,4 +761,34 @@ mod tests {
         );
         assert_eq!(run(&mut e, c, "function list"), Reply::Array(vec![]));
     }
+
+    #[test]
+    fn function_libraries_register_list_call_and_round_trip() {
+        let (mut e, _) = Engine::with_virtual_clock();
+        let c = e.connect();
+        let lib = "function load \"#!lua name=lib\nredis.register_function{function_name='get1', callback=function(k) return redis.call('get', k[1]) end, flags={'no-writes'}, description='reads'}\"";
+        assert_eq!(run(&mut e, c, lib), Reply::bulk_str("lib"));
+        assert_eq!(
+            run(&mut e, c, "function load \"#!lua name=bad\nredis.register_function('x', 1)\""),
+            Reply::Error(
+                "ERR Error registering functions: ERR second argument to redis.register_function must be a function"
+                    .into()
+            )
+        );
+        assert_eq!(
+            run(&mut e, c, "function load \"#!lua name=bad\nredis.register_function{function_name='x', callback=function() end, flags={'fast'}}\""),
+            Reply::Error("ERR Error registering functions: ERR unknown flag given".into())
+        );
+        run(&mut e, c, "set k v");
+        assert_eq!(run(&mut e, c, "fcall_ro GET1 1 k"), Reply::bulk_str("v"));
+        let Reply::Array(libs) = run(&mut e, c, "function list") else { panic!("not an array") };
+        assert_eq!(libs.len(), 1);
+        let Reply::Bulk(payload) = run(&mut e, c, "function dump") else { panic!("not a bulk") };
+        assert_eq!(run(&mut e, c, "function flush"), Reply::ok());
+        assert_eq!(run(&mut e, c, "fcall get1 1 k"), Reply::Error("ERR Function not found".into()));
+        let restore = vec![b"function".to_vec(), b"restore".to_vec(), payload];
+        assert_eq!(e.execute(c, &restore), Reply::ok());
+        assert_eq!(e.execute(c, &restore), Reply::Error("ERR Library lib already exists".into()));
+        assert_eq!(run(&mut e, c, "fcall get1 1 k"), Reply::bulk_str("v"));
+    }
 }
