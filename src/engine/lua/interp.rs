@@ -49,6 +49,7 @@ pub enum Special {
     CoStatus,
     CoWrap,
     CoRunning,
+    Load,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -344,6 +345,11 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    /// A fuel check point for library loops (sort): suspends when the fuel is used up.
+    pub async fn tick(&self) {
+        tick!(self);
+    }
+
     pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
         Rc::new(CoState {
             f,
