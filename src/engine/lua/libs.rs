@@ -620,7 +620,8 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
                 let r = it.call(f.clone(), Vec::new()).await?;
                 match r.into_iter().next() {
                     None | Some(Value::Nil) => break,
-                    Some(Value::Str(s)) => {
+                    Some(v @ (Value::Str(_) | Value::Num(_))) => {
+                        let s = to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..]));
                         if s.is_empty() {
                             break;
                         }

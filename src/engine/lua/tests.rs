@@ -115,6 +115,11 @@ const KNOWN_DIFF: &[&str] = &[
 fn cases_match_redis() {
     let cases = include_str!("../../../tests/lua/cases.txt");
     let expected = include_str!("../../../tests/lua/expected.txt");
+    assert_eq!(
+        cases.lines().filter(|l| !l.is_empty()).count(),
+        expected.lines().count(),
+        "regenerate tests/lua/expected.txt with gen_expected.py"
+    );
     let mut failed = Vec::new();
     let mut n = 0;
     for (c, e) in cases.lines().filter(|l| !l.is_empty()).zip(expected.lines()) {
