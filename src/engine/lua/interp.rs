@@ -49,6 +49,7 @@ pub enum Special {
     CoStatus,
     CoWrap,
     CoRunning,
+    Load,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -344,6 +345,11 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    /// A fuel check point for library loops (sort): suspends when the fuel is used up.
+    pub async fn tick(&self) {
+        tick!(self);
+    }
+
     pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
         Rc::new(CoState {
             f,
@@ -1228,8 +1234,17 @@ impl Interp {
     }
 
     async fn eval_table(&self, f: &mut Frame, items: &[TItem], line: u32) -> R<Value> {
-        let npos = items.iter().filter(|i| matches!(i, TItem::Pos(_))).count();
-        let t = TableRef(Rc::new(RefCell::new(Table::with_capacity(npos, items.len() - npos))));
+        let mut npos = items.iter().filter(|i| matches!(i, TItem::Pos(_))).count();
+        if let Some(TItem::Pos(e)) = items.last() {
+            if e.is_multi() {
+                npos -= 1;
+            }
+        }
+        let nkeyed = items.iter().filter(|i| matches!(i, TItem::Kv(..))).count();
+        let t = TableRef(Rc::new(RefCell::new(Table::with_capacity(
+            super::table::fb_round(npos),
+            super::table::fb_round(nkeyed),
+        ))));
         let mut n = 0usize;
         let last = items.len().saturating_sub(1);
         for (idx, it) in items.iter().enumerate() {
@@ -1238,23 +1253,18 @@ impl Interp {
                     if idx == last && e.is_multi() {
                         let vs = self.eval_multi(f, e).await?;
                         let mut tb = t.0.borrow_mut();
+                        let end = n + vs.len();
+                        if end > tb.arr.len() {
+                            tb.resize_array(end).map_err(|m| self.rt_err(line, m))?;
+                        }
                         for v in vs {
                             n += 1;
-                            if n == tb.arr.len() + 1 {
-                                tb.arr.push(v);
-                            } else {
-                                tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
-                            }
+                            tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
                         }
                     } else {
                         let v = ev!(self, f, e)?;
                         n += 1;
-                        let mut tb = t.0.borrow_mut();
-                        if n == tb.arr.len() + 1 {
-                            tb.arr.push(v);
-                        } else {
-                            tb.set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
-                        }
+                        t.0.borrow_mut().set(Value::Num(n as f64), v).map_err(|m| self.rt_err(line, m))?;
                     }
                 }
                 TItem::Kv(k, v) => {
@@ -1262,12 +1272,6 @@ impl Interp {
                     let vv = ev!(self, f, v)?;
                     t.0.borrow_mut().set(kv, vv).map_err(|m| self.rt_err(line, m))?;
                 }
-            }
-        }
-        {
-            let mut tb = t.0.borrow_mut();
-            while matches!(tb.arr.last(), Some(Value::Nil)) {
-                tb.arr.pop();
             }
         }
         Ok(Value::Table(t))

@@ -136,7 +136,6 @@ pub fn open_all(st: &State) {
         ("type", b_type),
         ("unpack", b_unpack),
         ("loadstring", b_loadstring),
-        ("load", b_loadstring),
         ("collectgarbage", b_collectgarbage),
         ("gcinfo", b_gcinfo),
     ];
@@ -150,6 +149,7 @@ pub fn open_all(st: &State) {
     set(&g, "pcall", special("pcall", Special::Pcall));
     set(&g, "xpcall", special("xpcall", Special::Xpcall));
     set(&g, "tostring", special("tostring", Special::Tostring));
+    set(&g, "load", special("load", Special::Load));
     let co = new_table();
     set(&co, "create", special("create", Special::CoCreate));
     set(&co, "resume", special("resume", Special::CoResume));
@@ -600,6 +600,44 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
             Some(f) => Ok(vec![Value::Func(FuncRef(f))]),
             None => Ok(vec![Value::Nil]),
         },
+        Special::Load => {
+            let f = match args.first() {
+                Some(Value::Func(_)) => args[0].clone(),
+                _ => return type_err(&args, 0, "load", "function"),
+            };
+            let name = match args.get(1) {
+                Some(Value::Str(n)) => {
+                    let n = String::from_utf8_lossy(n).into_owned();
+                    match n.strip_prefix('=').or_else(|| n.strip_prefix('@')) {
+                        Some(x) => x.to_string(),
+                        None => format!("[string \"{n}\"]"),
+                    }
+                }
+                _ => "(load)".to_string(),
+            };
+            let mut src = Vec::new();
+            loop {
+                let r = it.call(f.clone(), Vec::new()).await?;
+                match r.into_iter().next() {
+                    None | Some(Value::Nil) => break,
+                    Some(v @ (Value::Str(_) | Value::Num(_))) => {
+                        let s = to_str_bytes(&v).unwrap_or_else(|| Rc::from(&b""[..]));
+                        if s.is_empty() {
+                            break;
+                        }
+                        src.extend_from_slice(&s);
+                        if src.len() > MAX_STR {
+                            return msg("not enough memory");
+                        }
+                    }
+                    Some(_) => return Ok(vec![Value::Nil, Value::from("reader function must return a string")]),
+                }
+            }
+            match super::parse::parse_chunk(&src, &name) {
+                Ok(p) => Ok(vec![super::interp::make_main_closure(p)]),
+                Err(e) => Ok(vec![Value::Nil, Value::from(e.into_bytes())]),
+            }
+        }
         Special::Foreach => {
             let t = check_table(&args, 0, "foreach")?;
             let f = arg(&args, 1);
@@ -1333,6 +1371,7 @@ fn t_setn(_: &Interp, _: Vec<Value>) -> NR {
 }
 
 async fn sort_lt(it: &Interp, f: &Value, a: &Value, b: &Value) -> Result<bool, NErr> {
+    it.tick().await;
     if f.is_nil() {
         Ok(it.less(a, b, false, 0).await.map_err(|e| {
             // comparison errors from sort carry the caller's position

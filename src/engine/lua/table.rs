@@ -1,247 +1,407 @@
-//! Lua tables: an array part for keys 1..n and an insertion-ordered hash part (so `next` can
-//! continue from any key, and clearing fields during traversal is allowed, as in Lua).
-
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+//! Lua tables laid out exactly as Lua 5.1's ltable.c does: an array part plus a hash part of
+//! 2^k nodes with Brent's variation of chained scatter (main positions, a `lastfree`
+//! pointer, colliding nodes moved out of other keys' main positions) and the same rehash
+//! policy (computesizes). So `next`/`pairs` visit keys in the order Redis's Lua does for
+//! string, number and boolean keys (and cjson.encode writes objects in that order), and `#`
+//! finds the same border. Tables and functions as keys hash by address, as in Lua.
 
 use super::{TableRef, Value};
 
 /// Most entries a table may hold (a cap so scripts fail with an error, not an abort).
 pub const MAX_TABLE_ENTRIES: usize = 1 << 26;
+const MAXBITS: usize = 26;
 
-/// A hashable table key (never nil or NaN).
-#[derive(Clone)]
-pub struct Key(pub Value);
-
-impl PartialEq for Key {
-    fn eq(&self, o: &Key) -> bool {
-        self.0.raw_eq(&o.0)
-    }
-}
-impl Eq for Key {}
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        match &self.0 {
-            Value::Nil => 0u8.hash(h),
-            Value::Bool(b) => b.hash(h),
-            Value::Num(n) => {
-                let n = if *n == 0.0 { 0.0 } else { *n };
-                n.to_bits().hash(h)
-            }
-            Value::Str(s) => s.hash(h),
-            Value::Table(t) => t.addr().hash(h),
-            Value::Func(f) => f.addr().hash(h),
-        }
-    }
+#[derive(Clone, Default)]
+struct Node {
+    key: Value,
+    val: Value,
+    next: Option<usize>,
 }
 
 #[derive(Default)]
 pub struct Table {
+    /// The array part (keys 1..=arr.len()); may hold nils, as Lua's does.
     pub arr: Vec<Value>,
-    pub keys: Vec<(Key, Value)>,
-    pub index: HashMap<Key, usize>,
-    pub live: usize,
+    nodes: Vec<Node>,
+    lastfree: usize,
     pub meta: Option<TableRef>,
     pub readonly: bool,
 }
 
-fn arr_index(k: &Value) -> Option<usize> {
+/// Lua 5.1's string hash (seeded with the length, sampling at most ~32 bytes).
+pub fn str_hash(s: &[u8]) -> u32 {
+    let l = s.len();
+    let mut h: u32 = l as u32;
+    let step = (l >> 5) + 1;
+    let mut l1 = l;
+    while l1 >= step {
+        h ^= (h << 5).wrapping_add(h >> 2).wrapping_add(s[l1 - 1] as u32);
+        l1 -= step;
+    }
+    h
+}
+
+fn int_key(k: &Value) -> Option<usize> {
     if let Value::Num(n) = k {
         let n = *n;
-        if n >= 1.0 && n <= (usize::MAX / 2) as f64 && n.fract() == 0.0 {
-            return Some(n as usize - 1);
+        if n >= 1.0 && n <= MAX_TABLE_ENTRIES as f64 && n.fract() == 0.0 {
+            return Some(n as usize);
         }
     }
     None
 }
 
+fn ceil_log2(x: usize) -> usize {
+    // ceil(log2(x)) for x >= 1
+    let mut l = 0;
+    while (1usize << l) < x {
+        l += 1;
+    }
+    l
+}
+
+/// luaO_int2fb then fb2int: the sizes OP_NEWTABLE can encode (rounded up).
+pub fn fb_round(x: usize) -> usize {
+    let mut e = 0u32;
+    let mut x = x;
+    if x < 8 {
+        return x;
+    }
+    while x >= 16 {
+        x = (x + 1) >> 1;
+        e += 1;
+    }
+    (x.min(15)) << e
+}
+
 impl Table {
+    /// A table preallocated like OP_NEWTABLE (sizes as the constructor would encode them).
     pub fn with_capacity(narr: usize, nhash: usize) -> Table {
-        Table {
-            arr: Vec::with_capacity(narr.min(1 << 16)),
-            keys: Vec::with_capacity(nhash.min(1 << 16)),
-            index: HashMap::with_capacity(nhash.min(1 << 16)),
-            ..Table::default()
+        let mut t = Table::default();
+        t.arr = vec![Value::Nil; narr.min(MAX_TABLE_ENTRIES)];
+        t.set_node_vector(nhash.min(MAX_TABLE_ENTRIES));
+        t
+    }
+
+    fn set_node_vector(&mut self, size: usize) {
+        if size == 0 {
+            self.nodes = Vec::new();
+            self.lastfree = 0;
+            return;
         }
+        let n = 1usize << ceil_log2(size);
+        self.nodes = vec![Node::default(); n];
+        self.lastfree = n;
+    }
+
+    fn main_position(&self, k: &Value) -> usize {
+        let size = self.nodes.len();
+        if size == 0 {
+            return 0;
+        }
+        let modm = ((size - 1) | 1) as u32;
+        match k {
+            Value::Num(n) => {
+                if *n == 0.0 {
+                    return 0;
+                }
+                let bits = n.to_bits();
+                let a = (bits as u32).wrapping_add((bits >> 32) as u32);
+                (a % modm) as usize
+            }
+            Value::Str(s) => (str_hash(s) as usize) & (size - 1),
+            Value::Bool(b) => (*b as usize) & (size - 1),
+            Value::Table(t) => (t.addr() as u32 % modm) as usize,
+            Value::Func(f) => (f.addr() as u32 % modm) as usize,
+            Value::Nil => 0,
+        }
+    }
+
+    fn find_node(&self, k: &Value) -> Option<usize> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let mut i = self.main_position(k);
+        for _ in 0..=self.nodes.len() {
+            let n = &self.nodes[i];
+            if n.key.raw_eq(k) {
+                return Some(i);
+            }
+            i = n.next?;
+        }
+        None
     }
 
     pub fn get(&self, k: &Value) -> Value {
-        if let Some(i) = arr_index(k) {
-            if let Some(v) = self.arr.get(i) {
-                return v.clone();
+        if let Some(i) = int_key(k) {
+            if i <= self.arr.len() {
+                return self.arr[i - 1].clone();
             }
         }
-        self.get_hash(k)
-    }
-
-    pub fn get_str(&self, k: &[u8]) -> Value {
-        self.get_hash(&Value::str(k))
-    }
-
-    fn get_hash(&self, k: &Value) -> Value {
-        if self.keys.is_empty() {
-            return Value::Nil;
-        }
-        match self.index.get(&Key(k.clone())) {
-            Some(&i) => self.keys.get(i).map(|e| e.1.clone()).unwrap_or(Value::Nil),
+        match self.find_node(k) {
+            Some(i) => self.nodes[i].val.clone(),
             None => Value::Nil,
         }
     }
 
-    pub fn get_int(&self, i: usize) -> Value {
-        if i >= 1 {
-            if let Some(v) = self.arr.get(i - 1) {
-                return v.clone();
-            }
-        }
-        self.get_hash(&Value::Num(i as f64))
+    pub fn get_str(&self, k: &[u8]) -> Value {
+        self.get(&Value::str(k))
     }
 
-    /// Raw set; errors are Lua's texts for nil and NaN keys.
+    pub fn get_int(&self, i: usize) -> Value {
+        if i >= 1 && i <= self.arr.len() {
+            return self.arr[i - 1].clone();
+        }
+        self.get(&Value::Num(i as f64))
+    }
+
+    /// Raw set (luaH_set): errors are Lua's texts for nil and NaN keys.
     pub fn set(&mut self, k: Value, v: Value) -> Result<(), &'static str> {
         match &k {
             Value::Nil => return Err("table index is nil"),
             Value::Num(n) if n.is_nan() => return Err("table index is NaN"),
             _ => {}
         }
-        if let Some(i) = arr_index(&k) {
-            if i < self.arr.len() {
-                self.arr[i] = v;
-                if i + 1 == self.arr.len() {
-                    while matches!(self.arr.last(), Some(Value::Nil)) {
-                        self.arr.pop();
-                    }
-                }
-                return Ok(());
-            }
-            if i == self.arr.len() && !v.is_nil() {
-                if self.arr.len() + self.live >= MAX_TABLE_ENTRIES {
-                    return Err("table overflow");
-                }
-                self.arr.push(v);
-                // Remove a shadow in the hash part, then migrate following keys.
-                if !self.keys.is_empty() {
-                    self.remove_hash(&k);
-                    loop {
-                        let nk = Value::Num((self.arr.len() + 1) as f64);
-                        let nv = self.get_hash(&nk);
-                        if nv.is_nil() {
-                            break;
-                        }
-                        self.remove_hash(&nk);
-                        self.arr.push(nv);
-                    }
-                }
+        if let Some(i) = int_key(&k) {
+            if i <= self.arr.len() {
+                self.arr[i - 1] = v;
                 return Ok(());
             }
         }
-        let key = Key(k);
-        match self.index.get(&key) {
-            Some(&i) => {
-                if let Some(e) = self.keys.get_mut(i) {
-                    let was_nil = e.1.is_nil();
-                    let now_nil = v.is_nil();
-                    e.1 = v;
-                    if was_nil && !now_nil {
-                        self.live += 1;
-                    } else if !was_nil && now_nil {
-                        self.live -= 1;
+        if let Some(i) = self.find_node(&k) {
+            self.nodes[i].val = v;
+            return Ok(());
+        }
+        self.new_key(k, v, 0)
+    }
+
+    fn get_free_pos(&mut self) -> Option<usize> {
+        while self.lastfree > 0 {
+            self.lastfree -= 1;
+            if self.nodes[self.lastfree].key.is_nil() {
+                return Some(self.lastfree);
+            }
+        }
+        None
+    }
+
+    fn new_key(&mut self, k: Value, v: Value, depth: u32) -> Result<(), &'static str> {
+        if depth > 4 {
+            return Err("table overflow");
+        }
+        if self.nodes.is_empty() {
+            self.rehash(&k)?;
+            return self.set_after_rehash(k, v, depth);
+        }
+        let mut mp = self.main_position(&k);
+        if !self.nodes[mp].val.is_nil() {
+            let Some(n) = self.get_free_pos() else {
+                self.rehash(&k)?;
+                return self.set_after_rehash(k, v, depth);
+            };
+            let mut othern = self.main_position(&self.nodes[mp].key);
+            if othern != mp {
+                // the colliding node is out of its main position: move it to the free slot
+                let mut guard = 0;
+                while self.nodes[othern].next != Some(mp) {
+                    match self.nodes[othern].next {
+                        Some(x) if guard <= self.nodes.len() => othern = x,
+                        _ => return Err("table overflow"),
                     }
+                    guard += 1;
+                }
+                self.nodes[othern].next = Some(n);
+                self.nodes[n] = self.nodes[mp].clone();
+                self.nodes[mp].next = None;
+                self.nodes[mp].val = Value::Nil;
+            } else {
+                self.nodes[n].next = self.nodes[mp].next;
+                self.nodes[mp].next = Some(n);
+                mp = n;
+            }
+        }
+        self.nodes[mp].key = k;
+        self.nodes[mp].val = v;
+        Ok(())
+    }
+
+    fn set_after_rehash(&mut self, k: Value, v: Value, depth: u32) -> Result<(), &'static str> {
+        if let Some(i) = int_key(&k) {
+            if i <= self.arr.len() {
+                self.arr[i - 1] = v;
+                return Ok(());
+            }
+        }
+        if let Some(i) = self.find_node(&k) {
+            self.nodes[i].val = v;
+            return Ok(());
+        }
+        self.new_key(k, v, depth + 1)
+    }
+
+    fn count_int(k: &Value, nums: &mut [usize]) -> usize {
+        match int_key(k) {
+            Some(i) => {
+                nums[ceil_log2(i)] += 1;
+                1
+            }
+            None => 0,
+        }
+    }
+
+    fn rehash(&mut self, ek: &Value) -> Result<(), &'static str> {
+        let mut nums = [0usize; MAXBITS + 1];
+        // keys in the array part, by slices (2^(lg-1), 2^lg]
+        let mut nasize = 0usize;
+        let mut i = 1usize;
+        let mut ttlg = 1usize;
+        for num in nums.iter_mut() {
+            let mut lim = ttlg;
+            if lim > self.arr.len() {
+                lim = self.arr.len();
+                if i > lim {
+                    break;
                 }
             }
-            None => {
-                if v.is_nil() {
-                    return Ok(());
+            let mut lc = 0;
+            while i <= lim {
+                if !self.arr[i - 1].is_nil() {
+                    lc += 1;
                 }
-                if self.arr.len() + self.live >= MAX_TABLE_ENTRIES {
-                    return Err("table overflow");
+                i += 1;
+            }
+            *num += lc;
+            nasize += lc;
+            ttlg *= 2;
+        }
+        let mut totaluse = nasize;
+        for n in self.nodes.iter().rev() {
+            if !n.val.is_nil() {
+                nasize += Self::count_int(&n.key, &mut nums);
+                totaluse += 1;
+            }
+        }
+        nasize += Self::count_int(ek, &mut nums);
+        totaluse += 1;
+        if totaluse > MAX_TABLE_ENTRIES {
+            return Err("table overflow");
+        }
+        // computesizes
+        let mut a = 0usize;
+        let mut na = 0usize;
+        let mut n = 0usize;
+        let mut twotoi = 1usize;
+        let mut idx = 0usize;
+        while twotoi / 2 < nasize && idx <= MAXBITS {
+            if nums[idx] > 0 {
+                a += nums[idx];
+                if a > twotoi / 2 {
+                    n = twotoi;
+                    na = a;
                 }
-                if self.keys.len() > 16 && self.live * 2 < self.keys.len() {
-                    self.compact();
+            }
+            if a == nasize {
+                break;
+            }
+            idx += 1;
+            twotoi *= 2;
+        }
+        self.resize(n, totaluse - na)
+    }
+
+    fn resize(&mut self, nasize: usize, nhsize: usize) -> Result<(), &'static str> {
+        let oldasize = self.arr.len();
+        let old_nodes = std::mem::take(&mut self.nodes);
+        if nasize > oldasize {
+            self.arr.resize(nasize, Value::Nil);
+        }
+        self.set_node_vector(nhsize);
+        if nasize < oldasize {
+            let vanish = self.arr.split_off(nasize);
+            for (j, v) in vanish.into_iter().enumerate() {
+                if !v.is_nil() {
+                    self.set(Value::Num((nasize + j + 1) as f64), v)?;
                 }
-                self.index.insert(key.clone(), self.keys.len());
-                self.keys.push((key, v));
-                self.live += 1;
+            }
+        }
+        for n in old_nodes.into_iter().rev() {
+            if !n.val.is_nil() {
+                self.set(n.key, n.val)?;
             }
         }
         Ok(())
     }
 
-    fn remove_hash(&mut self, k: &Value) {
-        let key = Key(k.clone());
-        if let Some(&i) = self.index.get(&key) {
-            if let Some(e) = self.keys.get_mut(i) {
-                if !e.1.is_nil() {
-                    self.live -= 1;
-                }
-                e.1 = Value::Nil;
-            }
-        }
+    /// luaH_resizearray (SETLIST growing the array part for a multi-value tail).
+    pub fn resize_array(&mut self, n: usize) -> Result<(), &'static str> {
+        let nh = self.nodes.len();
+        self.resize(n.min(MAX_TABLE_ENTRIES), nh)
     }
 
-    fn compact(&mut self) {
-        let old = std::mem::take(&mut self.keys);
-        self.index.clear();
-        for (k, v) in old {
-            if !v.is_nil() {
-                self.index.insert(k.clone(), self.keys.len());
-                self.keys.push((k, v));
-            }
-        }
-    }
-
-    /// The `#` border.
+    /// The `#` border, as luaH_getn computes it.
     pub fn len(&self) -> usize {
-        let n = self.arr.len();
-        if n > 0 || self.keys.is_empty() {
-            return n;
+        let mut j = self.arr.len();
+        if j > 0 && self.arr[j - 1].is_nil() {
+            let mut i = 0;
+            while j - i > 1 {
+                let m = (i + j) / 2;
+                if self.arr[m - 1].is_nil() {
+                    j = m;
+                } else {
+                    i = m;
+                }
+            }
+            return i;
         }
-        // No array part: probe the hash part like Lua's unbound search.
-        let mut j = 0usize;
-        while !self.get_int(j + 1).is_nil() {
-            j += 1;
+        if self.nodes.is_empty() {
+            return j;
+        }
+        // unbound search
+        let mut i = j;
+        j += 1;
+        while !self.get_int(j).is_nil() {
+            i = j;
             if j > MAX_TABLE_ENTRIES {
-                break;
+                let mut k = 1;
+                while !self.get_int(k).is_nil() {
+                    k += 1;
+                }
+                return k - 1;
+            }
+            j *= 2;
+        }
+        while j - i > 1 {
+            let m = (i + j) / 2;
+            if self.get_int(m).is_nil() {
+                j = m;
+            } else {
+                i = m;
             }
         }
-        j
+        i
     }
 
     /// `next`: Ok(None) at the end, Err for a key not in the table.
     pub fn next(&self, k: &Value) -> Result<Option<(Value, Value)>, ()> {
-        let mut start_hash = 0usize;
-        let mut arr_from = 0usize;
-        match k {
-            Value::Nil => {}
-            _ => {
-                let mut found = false;
-                if let Some(i) = arr_index(k) {
-                    if i < self.arr.len() {
-                        arr_from = i + 1;
-                        found = true;
-                    }
-                }
-                if !found {
-                    match self.index.get(&Key(k.clone())) {
-                        Some(&i) => {
-                            arr_from = self.arr.len();
-                            start_hash = i + 1;
-                        }
-                        // An array key cleared during traversal (the array part shrank).
-                        None if arr_index(k).is_some() => arr_from = self.arr.len(),
-                        None => return Err(()),
-                    }
-                }
-            }
-        }
-        for i in arr_from..self.arr.len() {
+        let start = match k {
+            Value::Nil => 0,
+            _ => match int_key(k) {
+                Some(i) if i <= self.arr.len() => i,
+                _ => match self.find_node(k) {
+                    Some(n) => self.arr.len() + n + 1,
+                    None => return Err(()),
+                },
+            },
+        };
+        for i in start..self.arr.len() {
             if !self.arr[i].is_nil() {
                 return Ok(Some((Value::Num((i + 1) as f64), self.arr[i].clone())));
             }
         }
-        for e in self.keys.iter().skip(start_hash) {
-            if !e.1.is_nil() {
-                return Ok(Some((e.0 .0.clone(), e.1.clone())));
+        let from = start.saturating_sub(self.arr.len());
+        for n in self.nodes.iter().skip(from) {
+            if !n.val.is_nil() {
+                return Ok(Some((n.key.clone(), n.val.clone())));
             }
         }
         Ok(None)
