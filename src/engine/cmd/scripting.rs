@@ -14,7 +14,10 @@ use crate::engine::{CmdResult, Ctx, RedisError, Reply};
 const RO_WRITE_FLAG: &str = "ERR Can not execute a script with write flag using *_ro command.";
 
 /// The keys and arguments after `numkeys` (argv[2]), with EVAL's error texts.
-fn split_keys(argv: &[Vec<u8>], bad_number: &str) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), RedisError> {
+/// Keys and arguments of a script call.
+type KeysArgs = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+fn split_keys(argv: &[Vec<u8>], bad_number: &str) -> Result<KeysArgs, RedisError> {
     let raw = argv.get(2).map(|v| v.as_slice()).unwrap_or_default();
     let numkeys = crate::engine::num::parse_i64(raw).ok_or_else(|| RedisError::raw(bad_number.to_string()))?;
     let rest = argv.get(3..).unwrap_or_default();

@@ -26,7 +26,7 @@ pub const MAX_REPLY_DEPTH: usize = 200;
 /// C's `(long long)` cast of a double as x86-64 performs it (`cvttsd2si`): truncation toward
 /// zero, and LLONG_MIN for NaN and anything out of range.
 pub fn double_to_i64(n: f64) -> i64 {
-    if n.is_nan() || n >= 9.223_372_036_854_776e18 || n < -9.223_372_036_854_776e18 {
+    if n.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&n) {
         i64::MIN
     } else {
         n.trunc() as i64

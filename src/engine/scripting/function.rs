@@ -154,7 +154,7 @@ pub fn parse_payload(p: &[u8]) -> Result<Vec<Vec<u8>>, String> {
             return Err("ERR given type is not a function".into());
         }
         i += 1;
-        let (code, used) = read_rdb_string(body.get(i..).unwrap_or_default()).ok_or_else(|| bad_data())?;
+        let (code, used) = read_rdb_string(body.get(i..).unwrap_or_default()).ok_or_else(bad_data)?;
         i += used;
         codes.push(code);
     }
