@@ -117,13 +117,29 @@ fn put_rdb_len(out: &mut Vec<u8>, len: usize) {
     }
 }
 
+/// An RDB string as Redis writes it with `rdbcompression yes`: strings over 20 bytes are
+/// LZF-compressed when that saves at least 4 bytes (`0xC3`, compressed and original lengths,
+/// data), others are written plain.
+fn put_rdb_string(out: &mut Vec<u8>, s: &[u8]) {
+    if s.len() > 20 {
+        if let Some(packed) = lzf_compress(s, s.len() - 4) {
+            out.push(0xC3);
+            put_rdb_len(out, packed.len());
+            put_rdb_len(out, s.len());
+            out.extend_from_slice(&packed);
+            return;
+        }
+    }
+    put_rdb_len(out, s.len());
+    out.extend_from_slice(s);
+}
+
 /// FUNCTION DUMP's payload for these library codes.
 pub fn dump_payload<'a>(codes: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
     let mut out = Vec::new();
     for code in codes {
         out.push(RDB_OPCODE_FUNCTION2);
-        put_rdb_len(&mut out, code.len());
-        out.extend_from_slice(code);
+        put_rdb_string(&mut out, code);
     }
     out.extend_from_slice(&RDB_VERSION.to_le_bytes());
     let crc = crc64(&out);
@@ -219,6 +235,132 @@ fn read_rdb_string(b: &[u8]) -> Option<(Vec<u8>, usize)> {
     }
 }
 
+/// LZF compression as liblzf 3.6 does it with Redis's settings (`HLOG` 16, `VERY_FAST`, a
+/// zeroed hash table), so payloads come out byte for byte as Redis writes them. `None` when
+/// the output would exceed `out_max` bytes.
+pub fn lzf_compress(input: &[u8], out_max: usize) -> Option<Vec<u8>> {
+    const HLOG: u32 = 16;
+    const HSIZE: usize = 1 << HLOG;
+    const MAX_LIT: usize = 1 << 5;
+    const MAX_OFF: usize = 1 << 13;
+    const MAX_REF: usize = (1 << 8) + (1 << 3);
+    let n = input.len();
+    if n == 0 || out_max == 0 {
+        return None;
+    }
+    let idx = |h: u32| -> usize { ((h >> (24 - HLOG)).wrapping_sub(h.wrapping_mul(5)) as usize) & (HSIZE - 1) };
+    let first = |p: usize| -> u32 { (u32::from(input[p]) << 8) | u32::from(*input.get(p + 1).unwrap_or(&0)) };
+    let next = |v: u32, p: usize| -> u32 { (v << 8) | u32::from(*input.get(p + 2).unwrap_or(&0)) };
+    // Slot values are positions + 1; 0 means empty (Redis's stale slots point before the input).
+    let mut htab = vec![0usize; HSIZE];
+    let mut out: Vec<u8> = vec![0];
+    let mut lit: usize = 0;
+    let mut ip = 0usize;
+    let mut hval = first(0);
+    // `out` holds a placeholder control byte for the current literal run at out.len()-lit-1.
+    while ip + 2 < n {
+        hval = next(hval, ip);
+        let slot = idx(hval);
+        let refp = htab[slot];
+        htab[slot] = ip + 1;
+        let matched = refp > 1 && {
+            let r = refp - 1;
+            let off = ip - r - 1;
+            off < MAX_OFF && input[r + 2] == input[ip + 2] && input[r] == input[ip] && input[r + 1] == input[ip + 1]
+        };
+        if matched {
+            let r = refp - 1;
+            let off = ip - r - 1;
+            let mut len = 2usize;
+            let maxlen = (n - ip - len).min(MAX_REF);
+            // The output may not grow past out_max (liblzf's checks, in its own terms).
+            if out.len() + 4 >= out_max && out.len() - usize::from(lit == 0) + 4 >= out_max {
+                return None;
+            }
+            let ctrl = out.len() - lit - 1;
+            out[ctrl] = (lit as u8).wrapping_sub(1);
+            if lit == 0 {
+                out.pop();
+            }
+            // liblzf checks 16 more bytes unrolled when far from the end, then one at a time.
+            let mut mismatch = false;
+            if maxlen > 16 {
+                for _ in 0..16 {
+                    len += 1;
+                    if input[r + len] != input[ip + len] {
+                        mismatch = true;
+                        break;
+                    }
+                }
+            }
+            if !mismatch {
+                loop {
+                    len += 1;
+                    if !(len < maxlen && input[r + len] == input[ip + len]) {
+                        break;
+                    }
+                }
+            }
+            len -= 2;
+            ip += 1;
+            if len < 7 {
+                out.push(((off >> 8) + (len << 5)) as u8);
+            } else {
+                out.push(((off >> 8) + (7 << 5)) as u8);
+                out.push((len - 7) as u8);
+            }
+            out.push(off as u8);
+            lit = 0;
+            out.push(0);
+            ip += len + 1;
+            if ip + 2 >= n {
+                break;
+            }
+            ip -= 2;
+            hval = first(ip);
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip + 1;
+            ip += 1;
+            hval = next(hval, ip);
+            htab[idx(hval)] = ip + 1;
+            ip += 1;
+        } else {
+            if out.len() >= out_max {
+                return None;
+            }
+            lit += 1;
+            out.push(input[ip]);
+            ip += 1;
+            if lit == MAX_LIT {
+                let ctrl = out.len() - lit - 1;
+                out[ctrl] = (lit - 1) as u8;
+                lit = 0;
+                out.push(0);
+            }
+        }
+    }
+    if out.len() + 3 > out_max {
+        return None;
+    }
+    while ip < n {
+        lit += 1;
+        out.push(input[ip]);
+        ip += 1;
+        if lit == MAX_LIT {
+            let ctrl = out.len() - lit - 1;
+            out[ctrl] = (lit - 1) as u8;
+            lit = 0;
+            out.push(0);
+        }
+    }
+    let ctrl = out.len() - lit - 1;
+    out[ctrl] = (lit as u8).wrapping_sub(1);
+    if lit == 0 {
+        out.pop();
+    }
+    Some(out)
+}
+
 /// LZF decompression (the format Redis compresses RDB strings with).
 pub fn lzf_decompress(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
     if out_len > 512 * 1024 * 1024 {
@@ -293,6 +435,24 @@ mod tests {
         broken[5] ^= 1;
         assert_eq!(parse_payload(&broken), Err(BAD_PAYLOAD.into()));
         assert_eq!(parse_payload(&dump_payload(std::iter::empty())), Ok(vec![]));
+    }
+
+    #[test]
+    fn lzf_round_trips() {
+        let samples: Vec<Vec<u8>> = vec![
+            b"#!lua name=big\nredis.register_function('a', function() return 1 end)\nredis.register_function('b', function() return 1 end)".to_vec(),
+            vec![b'x'; 1000],
+            (0..5000u32).map(|i| (i * 7 % 251) as u8).collect(),
+            b"abcdefghijklmnopqrstuvwxyz0123456789".to_vec(),
+        ];
+        for s in samples {
+            if let Some(packed) = lzf_compress(&s, s.len() - 4) {
+                assert!(packed.len() <= s.len() - 4);
+                assert_eq!(lzf_decompress(&packed, s.len()), Some(s.clone()));
+            }
+        }
+        // Incompressible text is left plain.
+        assert_eq!(lzf_compress(b"abcdefghijklmnopqrstuvwxyz0123456789", 32), None);
     }
 
     #[test]
