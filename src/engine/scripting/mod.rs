@@ -1079,9 +1079,14 @@ impl Engine {
         }
         let mode = BlockMode { may_block: false, reprocessing: false };
         let (result, _) = self.run_command(client, argv, cmd, db, mode);
+        // SELECT inside the script moves only the script: the caller keeps its database.
         let new_db = self.client_db(client);
         if let Some(r) = self.scripting.running.as_mut() {
             r.db = new_db;
+            let caller_db = r.caller_db;
+            if let Some(c) = self.clients.get_mut(&client) {
+                c.db = caller_db;
+            }
         }
         Ok(match result {
             Ok(reply) => reply,
