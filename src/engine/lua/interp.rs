@@ -1020,7 +1020,7 @@ impl Interp {
     // ---------- calls ----------
 
     pub fn call<'a>(&'a self, f: Value, args: Vec<Value>) -> LBF<'a, R<Vec<Value>>> {
-        Box::pin(async move { self.call_inner(f, args, None).await })
+        Box::pin(self.call_inner(f, args, None))
     }
 
     async fn call_inner(&self, f: Value, mut args: Vec<Value>, what: Option<(String, u32)>) -> R<Vec<Value>> {
@@ -1051,13 +1051,7 @@ impl Interp {
         }
         tick!(self);
         self.depth.set(self.depth.get() + 1);
-        let r = self.call_func(fr, args).await;
-        self.depth.set(self.depth.get() - 1);
-        r
-    }
-
-    async fn call_func(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
-        match &*fr.0 {
+        let r = match &*fr.0 {
             Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
             Function::Native { f, .. } => {
                 self.frames.borrow_mut().push((Rc::from(""), 0));
@@ -1100,7 +1094,9 @@ impl Interp {
                 *self.st.host_resp.borrow_mut() = None;
                 HostWait(self.st.clone()).await
             }
-        }
+        };
+        self.depth.set(self.depth.get() - 1);
+        r
     }
 
     async fn call_lua(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
@@ -1603,7 +1599,6 @@ pub fn future_sizes() {
     let e = Expr::Nil;
     let s = &p.body[0];
     eprintln!("call_inner {}", std::mem::size_of_val(&it.call_inner(Value::Nil, Vec::new(), None)));
-    eprintln!("call_func {}", std::mem::size_of_val(&it.call_func(fr.clone(), Vec::new())));
     eprintln!("call_lua {}", std::mem::size_of_val(&it.call_lua(fr.clone(), Vec::new())));
     eprintln!("eval_slow {}", std::mem::size_of_val(&it.eval_slow(&mut frame, &e)));
     eprintln!("eval_call {}", std::mem::size_of_val(&it.eval_call(&mut frame, &e)));

@@ -185,6 +185,9 @@ fn resumes_anywhere_with_the_same_result() {
         "local s = 0 local i = 0 repeat i = i + 1 s = s + hcall(i, i) until i == 20 return s",
         "local ok, e = pcall(herr) return e.err",
         "local co = 0 local function f(n) if n == 0 then return 0 end return f(n - 1) end return f(5000)",
+        "local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(hcall(i)) end end) return co() + co() + co()",
+        "local t = {} for i = 1, 300 do t[i] = (i * 31) % 17 end table.sort(t) return table.concat(t, ',', 1, 5)",
+        "local f = load(function() return nil end) local s = 0 for i = 1, 10 do s = s + (pcall(error, i) and 1 or 2) end return s",
     ];
     for s in scripts {
         let (big, p0) = run_with_fuel(s, u64::MAX / 4);
@@ -197,6 +200,7 @@ fn resumes_anywhere_with_the_same_result() {
     }
     assert_eq!(run_with_fuel(scripts[7], 5).0, "400");
     assert_eq!(run_with_fuel(scripts[8], 5).0, "ERR from host");
+    assert_eq!(run_with_fuel(scripts[10], 1).0, "30");
 }
 
 #[test]
