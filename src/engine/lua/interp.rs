@@ -1344,7 +1344,7 @@ impl Interp {
         })
     }
 
-    async fn assign(&self, f: &mut Frame, target: &Expr, v: Value) -> R<()> {
+    async fn assign(&self, f: &mut Frame, target: &Expr, v: Value, sline: u32) -> R<()> {
         match target {
             Expr::Local(i) => Self::set_local(f, *i, v),
             Expr::Upval(i) => {
@@ -1352,7 +1352,8 @@ impl Interp {
                     *c.borrow_mut() = v;
                 }
             }
-            Expr::Global(name, line) => {
+            Expr::Global(name, _) => {
+                let line = &sline;
                 let g = self.st.globals.clone();
                 let fast = {
                     let tb = g.0.borrow();
@@ -1394,15 +1395,15 @@ impl Interp {
             Stat::Assign(targets, exprs, line) => {
                 if targets.len() == 1 && exprs.len() == 1 {
                     match &targets[0] {
-                        Expr::Index(o, k, l) => {
+                        Expr::Index(o, k, _) => {
                             let ov = ev!(self, f, o)?;
                             let kv = ev!(self, f, k)?;
                             let v = ev!(self, f, &exprs[0])?;
-                            Box::pin(self.store(f, o, ov, kv, v, *l)).await?;
+                            Box::pin(self.store(f, o, ov, kv, v, *line)).await?;
                         }
                         t => {
                             let v = ev!(self, f, &exprs[0])?;
-                            Box::pin(self.assign(f, t, v)).await?;
+                            Box::pin(self.assign(f, t, v, *line)).await?;
                         }
                     }
                 } else {
@@ -1422,8 +1423,10 @@ impl Interp {
                     for (i, t) in targets.iter().enumerate().rev() {
                         let v = std::mem::take(&mut vs[i]);
                         match (t, places[i].take()) {
-                            (Expr::Index(o, _, l), Some((ov, kv))) => Box::pin(self.store(f, o, ov, kv, v, *l)).await?,
-                            (t, _) => Box::pin(self.assign(f, t, v)).await?,
+                            (Expr::Index(o, _, _), Some((ov, kv))) => {
+                                Box::pin(self.store(f, o, ov, kv, v, *line)).await?
+                            }
+                            (t, _) => Box::pin(self.assign(f, t, v, *line)).await?,
                         }
                     }
                 }

@@ -128,6 +128,8 @@ struct Parser<'a> {
     chunk: Rc<str>,
     fs: Vec<FuncState>,
     level: u32,
+    /// Line of the last token consumed (Lua's `lastline`, the line code is emitted at).
+    last_line: u32,
 }
 
 type R<T> = Result<T, String>;
@@ -135,7 +137,8 @@ type R<T> = Result<T, String>;
 pub fn parse_chunk(src: &[u8], chunk: &str) -> R<Rc<Proto>> {
     let mut lx = Lexer::new(src, chunk);
     let cur = lx.next()?;
-    let mut p = Parser { lx, cur, ahead: None, chunk: Rc::from(chunk), fs: vec![FuncState::new(true)], level: 0 };
+    let mut p =
+        Parser { lx, cur, ahead: None, chunk: Rc::from(chunk), fs: vec![FuncState::new(true)], level: 0, last_line: 1 };
     let body = p.block()?;
     if p.cur.t != T::Eof {
         return Err(p.err_near("'<eof>' expected"));
@@ -165,6 +168,7 @@ impl<'a> Parser<'a> {
     }
 
     fn advance(&mut self) -> R<()> {
+        self.last_line = self.cur.line;
         self.cur = match self.ahead.take() {
             Some(t) => t,
             None => self.lx.next()?,
@@ -365,7 +369,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 let f = self.body(method, line)?;
-                Ok(Stat::Assign(vec![target], vec![Expr::Func(f)], line))
+                Ok(Stat::Assign(vec![target], vec![Expr::Func(f)], self.last_line))
             }
             T::Sym("local") => {
                 self.advance()?;
@@ -533,7 +537,8 @@ impl<'a> Parser<'a> {
             }
             self.check("=")?;
             let exprs = self.exprlist()?;
-            Ok(Stat::Assign(targets, exprs, line))
+            let _ = line;
+            Ok(Stat::Assign(targets, exprs, self.last_line))
         } else if matches!(e, Expr::Call(..) | Expr::Method(..)) {
             Ok(Stat::Expr(e, line))
         } else {
@@ -576,17 +581,15 @@ impl<'a> Parser<'a> {
         loop {
             match &self.cur.t {
                 T::Sym(".") => {
-                    let line = self.cur.line;
                     self.advance()?;
                     let k = self.name()?;
-                    e = Expr::Index(Box::new(e), Box::new(Expr::Str(k)), line);
+                    e = Expr::Index(Box::new(e), Box::new(Expr::Str(k)), self.last_line);
                 }
                 T::Sym("[") => {
-                    let line = self.cur.line;
                     self.advance()?;
                     let k = self.expr()?;
                     self.check("]")?;
-                    e = Expr::Index(Box::new(e), Box::new(k), line);
+                    e = Expr::Index(Box::new(e), Box::new(k), self.last_line);
                 }
                 T::Sym(":") => {
                     let line = self.cur.line;
@@ -740,6 +743,7 @@ impl<'a> Parser<'a> {
             };
             self.advance()?;
             let o = self.subexpr(8)?;
+            let line = self.last_line;
             match op {
                 0 => Expr::Not(Box::new(o)),
                 1 => match o {
@@ -757,9 +761,9 @@ impl<'a> Parser<'a> {
             }
             let is_and = self.is("and");
             let is_or = self.is("or");
-            let line = self.cur.line;
             self.advance()?;
             let r = self.subexpr(right)?;
+            let line = self.last_line;
             e = if is_and {
                 Expr::And(Box::new(e), Box::new(r))
             } else if is_or {
