@@ -732,7 +732,6 @@ impl<'a> Parser<'a> {
 
     fn subexpr(&mut self, limit: u8) -> R<Expr> {
         self.enter()?;
-        let line = self.cur.line;
         let mut e = if self.is("not") || self.is("-") || self.is("#") {
             let op = if self.is("not") {
                 0
