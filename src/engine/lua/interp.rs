@@ -1047,7 +1047,8 @@ impl Interp {
             }
         };
         if self.depth.get() >= MAX_DEPTH || stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT {
-            return Err(self.here_err("stack overflow"));
+            // calls made by library code or metamethods are C-level calls in Lua
+            return Err(self.here_err(if what.is_none() { "C stack overflow" } else { "stack overflow" }));
         }
         tick!(self);
         self.depth.set(self.depth.get() + 1);
