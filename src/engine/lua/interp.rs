@@ -98,6 +98,23 @@ pub enum Function {
     CoWrap(Rc<CoState>),
 }
 
+impl Drop for Function {
+    fn drop(&mut self) {
+        if let Function::Lua { upvals, .. } = self {
+            if upvals.is_empty() {
+                return;
+            }
+            let mut work = Vec::new();
+            for c in upvals.drain(..) {
+                if let Ok(cell) = Rc::try_unwrap(c) {
+                    work.push(cell.into_inner());
+                }
+            }
+            super::table::drop_iteratively(work);
+        }
+    }
+}
+
 pub struct State {
     pub globals: TableRef,
     pub string_meta: RefCell<Option<TableRef>>,
@@ -120,7 +137,7 @@ pub struct State {
 pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1536 * 1024 } else { 640 * 1024 };
 
 #[inline(never)]
-fn stack_addr() -> usize {
+pub fn stack_addr() -> usize {
     let x = 0u8;
     std::hint::black_box(&x) as *const u8 as usize
 }
@@ -345,6 +362,11 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    /// True when the Rust stack below `resume` is nearly used up (deep library recursion).
+    pub fn stack_low(&self) -> bool {
+        stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT + STACK_LIMIT / 4
+    }
+
     /// A fuel check point for library loops (sort): suspends when the fuel is used up.
     pub async fn tick(&self) {
         tick!(self);

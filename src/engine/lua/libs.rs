@@ -1143,7 +1143,7 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             if !d.is_ascii_digit() {
                 break;
             }
-            spec.width = spec.width * 10 + (d - b'0') as usize;
+            spec.width = spec.width.saturating_mul(10).saturating_add((d - b'0') as usize);
             i += 1;
             nd += 1;
         }
@@ -1152,13 +1152,13 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
         }
         if f.get(i) == Some(&b'.') {
             i += 1;
-            let mut p = 0;
+            let mut p: usize = 0;
             let mut nd = 0;
             while let Some(&d) = f.get(i) {
                 if !d.is_ascii_digit() {
                     break;
                 }
-                p = p * 10 + (d - b'0') as usize;
+                p = p.saturating_mul(10).saturating_add((d - b'0') as usize);
                 i += 1;
                 nd += 1;
             }
@@ -1311,6 +1311,9 @@ fn t_insert(_: &Interp, args: Vec<Value>) -> NR {
         }
         3 => {
             let pos = check_int(&args, 1, "insert")?;
+            if (e as i128) - (pos as i128) > super::table::MAX_TABLE_ENTRIES as i128 {
+                return msg("table overflow");
+            }
             let mut i = e;
             while i > pos {
                 let v = tb.get(&num((i - 1) as f64));
@@ -1331,6 +1334,9 @@ fn t_remove(_: &Interp, args: Vec<Value>) -> NR {
     let pos = opt_int(&args, 1, "remove", e)?;
     if e == 0 {
         return Ok(Vec::new());
+    }
+    if (e as i128) - (pos as i128) > super::table::MAX_TABLE_ENTRIES as i128 {
+        return msg("table overflow");
     }
     let mut tb = t.0.borrow_mut();
     let v = tb.get(&num(pos as f64));

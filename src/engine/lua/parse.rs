@@ -576,9 +576,17 @@ impl<'a> Parser<'a> {
     }
 
     fn suffixed(&mut self) -> R<Expr> {
+        let base_level = self.level;
+        let r = self.suffixed_inner();
+        self.level = base_level;
+        r
+    }
+
+    fn suffixed_inner(&mut self) -> R<Expr> {
         let mut e = self.primary()?;
         let mut last_line = self.cur.line;
         loop {
+            self.enter()?;
             match &self.cur.t {
                 T::Sym(".") => {
                     self.advance()?;
@@ -754,10 +762,13 @@ impl<'a> Parser<'a> {
         } else {
             self.simple()?
         };
+        let base_level = self.level;
         while let Some((op, left, right)) = self.binop() {
             if left <= limit {
                 break;
             }
+            // each operator deepens the (left-leaning) tree the evaluator recurses on
+            self.enter()?;
             let is_and = self.is("and");
             let is_or = self.is("or");
             self.advance()?;
@@ -771,7 +782,7 @@ impl<'a> Parser<'a> {
                 Expr::Bin(op, Box::new(e), Box::new(r), line)
             };
         }
-        self.level -= 1;
+        self.level = base_level - 1;
         Ok(e)
     }
 }

@@ -228,6 +228,21 @@ fn deep_recursion_is_an_error_not_a_crash() {
     assert_eq!(run("local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end return f(20)"), "20");
     let deep = format!("return {}1{}", "(".repeat(300), ")".repeat(300));
     assert!(run(&deep).contains("chunk has too many syntax levels"));
+    // long left-leaning chains and suffix chains are bounded too (no Rust stack overflow)
+    let chain = format!("local x = 1 return x{}", " + 1".repeat(100_000));
+    assert!(run(&chain).contains("chunk has too many syntax levels"));
+    let chain = format!("local t = {{}} return t{}", ".a".repeat(100_000));
+    assert!(run(&chain).contains("chunk has too many syntax levels"));
+    let chain = format!("local f = function() return f end return f{}", "()".repeat(100_000));
+    assert!(run(&chain).contains("chunk has too many syntax levels"));
+    assert_eq!(run(&format!("return 0{}", " + 1".repeat(150))), "150");
+    assert!(run("return string.format('%99999999999999999999999d', 1)").starts_with("ERR"));
+    assert!(run("local t = {1} table.insert(t, -1e15, 2)").starts_with("ERR"));
+    assert!(run("local t = {1} table.remove(t, -1e15)").starts_with("ERR"));
+    // freeing long chains does not recurse
+    assert_eq!(run("local t = {} for i = 1, 300000 do t = {t} end return 1"), "1");
+    assert_eq!(run("local t = {} for i = 1, 300000 do t = setmetatable({}, {__index = t}) end return 1"), "1");
+    assert_eq!(run("local f = nil for i = 1, 300000 do local g = f f = function() return g end end return 1"), "1");
     assert!(run("return string.rep('x', 1e10)").starts_with("ERR"));
     assert!(run("local s = string.rep('x', 2^28) return #(s .. s .. s)").starts_with("ERR"));
 }
