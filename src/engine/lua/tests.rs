@@ -363,6 +363,45 @@ fn fuzz_no_panics() {
             let _ = lua.resume(&mut task, &mut H, 20_000);
         }
     }
+    // small valid programs from fragments, resumed with tiny fuel slices
+    let frags = [
+        "local t = {} for i = 1, 20 do t[i] = i * 3 % 7 end",
+        "table.sort(t, function(a, b) return a > b end)",
+        "local s = '' for k, v in pairs(t) do s = s .. k .. v end",
+        "local ok, e = pcall(function() return t.x.y end)",
+        "local mt = setmetatable({}, {__index = function(_, k) return k end, __add = function() return 1 end})",
+        "local n = mt + mt",
+        "local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end) co() co()",
+        "local g = string.gsub('abc def', '%w+', function(w) return w:upper() end)",
+        "local j = cjson.decode(cjson.encode({a = {1, 2}, b = 'x'}))",
+        "local p = cmsgpack.unpack(cmsgpack.pack({1, 2, {x = 1}}))",
+        "local f = string.format('%5.2f %d %s %q', 1.5, 3, 'x', 'y')",
+        "local b = bit.bxor(bit.lshift(1, 5), 7)",
+        "local st = struct.unpack('>I2', struct.pack('>I2', 500))",
+        "local u = select('#', unpack({1, 2, 3}))",
+        "error('done')",
+        "local r = tostring(nil) .. tostring(1.5)",
+    ];
+    for round in 0..300 {
+        let n = (next() % 6) as usize + 1;
+        let src: Vec<&str> = (0..n).map(|_| frags[(next() % frags.len() as u64) as usize]).collect();
+        let src = src.join(" ");
+        let mut lua = Lua::new(round);
+        let f = lua.load(src.as_bytes(), "fz").expect("fragments are valid Lua");
+        let mut task = lua.call(f, Vec::new());
+        struct H;
+        impl Host for H {
+            fn call(&mut self, _: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
+                Ok(Vec::new())
+            }
+        }
+        let fuel = (next() % 5) + 1;
+        for _ in 0..100_000 {
+            if let Resume::Done(_) = lua.resume(&mut task, &mut H, fuel) {
+                break;
+            }
+        }
+    }
     // random bytes too
     for _ in 0..2000 {
         let n = (next() % 40) as usize;
