@@ -713,16 +713,24 @@ impl Interp {
                     if !v.is_nil() {
                         return Some(Ok(v));
                     }
-                    match &tb.meta {
-                        None => return Some(Ok(Value::Nil)),
-                        Some(m) => {
-                            let h = m.0.borrow().get_str(b"__index");
-                            if h.is_nil() {
-                                return Some(Ok(Value::Nil));
-                            }
-                            h
+                    let h = match &tb.meta {
+                        None => Value::Nil,
+                        Some(m) => m.0.borrow().get_str(b"__index"),
+                    };
+                    if h.is_nil() {
+                        if tb.readonly && t.ptr_eq(&self.st.globals) {
+                            let name = match &k {
+                                Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
+                                other => tostring_basic(other),
+                            };
+                            return Some(Err(self.rt_err(
+                                line,
+                                &format!("Script attempted to access nonexistent global variable '{name}'"),
+                            )));
                         }
+                        return Some(Ok(Value::Nil));
                     }
+                    h
                 }
                 _ => {
                     let h = self.metamethod(&cur, b"__index");

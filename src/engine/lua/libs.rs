@@ -303,7 +303,7 @@ fn b_setmetatable(it: &Interp, args: Vec<Value>) -> NR {
         }
     }
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     let _ = it;
     t.0.borrow_mut().meta = m;
@@ -361,7 +361,7 @@ fn b_rawset(_: &Interp, args: Vec<Value>) -> NR {
     check_any(&args, 1, "rawset")?;
     check_any(&args, 2, "rawset")?;
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).map_err(|m| NErr::Lua(LuaError::msg(m)))?;
     Ok(vec![Value::Table(t)])
@@ -1295,7 +1295,7 @@ fn t_concat(_: &Interp, args: Vec<Value>) -> NR {
 
 fn check_writable(t: &TableRef) -> Result<(), NErr> {
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     Ok(())
 }
@@ -1329,12 +1329,12 @@ fn t_insert(_: &Interp, args: Vec<Value>) -> NR {
 
 fn t_remove(_: &Interp, args: Vec<Value>) -> NR {
     let t = check_table(&args, 0, "remove")?;
-    check_writable(&t)?;
     let e = t.0.borrow().len() as i64;
     let pos = opt_int(&args, 1, "remove", e)?;
     if e == 0 {
         return Ok(Vec::new());
     }
+    check_writable(&t)?;
     if (e as i128) - (pos as i128) > super::table::MAX_TABLE_ENTRIES as i128 {
         return msg("table overflow");
     }
@@ -1393,12 +1393,14 @@ async fn sort_lt(it: &Interp, f: &Value, a: &Value, b: &Value) -> Result<bool, N
 /// an inconsistent comparator gives "invalid order function for sorting".
 async fn sort(it: &Interp, args: Vec<Value>) -> NR {
     let t = check_table(&args, 0, "sort")?;
-    check_writable(&t)?;
     let f = arg(&args, 1);
     if !f.is_nil() && !matches!(f, Value::Func(_)) {
         return type_err(&args, 1, "sort", "function");
     }
     let n = t.0.borrow().len() as i64;
+    if n > 1 {
+        check_writable(&t)?;
+    }
     let get = |i: i64| t.0.borrow().get_int(i as usize);
     let setv = |i: i64, v: Value| {
         let _ = t.0.borrow_mut().set(num(i as f64), v);

@@ -63,6 +63,10 @@ fn render_value(v: &Value, lua: &Lua) -> String {
 pub(crate) fn redis_like(src: &str) -> String {
     let mut lua = Lua::new(1);
     let g = lua.globals();
+    for name in ["KEYS", "ARGV"] {
+        let t = lua.new_table();
+        lua.raw_set(&g, Value::from(name), Value::Table(t)).unwrap();
+    }
     for name in ["string", "table", "math", "cjson", "bit"] {
         if let Value::Table(t) = lua.raw_get(&g, &Value::from(name)) {
             lua.set_readonly(&t, true);
