@@ -151,7 +151,7 @@ impl State {
             fuel: Cell::new(0),
             host_req: RefCell::new(None),
             host_resp: RefCell::new(None),
-            rng: Cell::new(seed),
+            rng: Cell::new(super::libs::srand48(seed as i32)),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
             stack_base: Cell::new(0),

@@ -1596,18 +1596,19 @@ fn m_min(_: &Interp, args: Vec<Value>) -> NR {
     Ok(vec![num(m)])
 }
 
-/// The generator behind math.random: a 64-bit xorshift* seeded by the host.
+/// The generator behind math.random: Redis replaces Lua's with drand48's 48-bit LCG
+/// (redisLrand48), so seeded sequences match Redis's. `rng` holds the 48-bit state.
+pub fn srand48(seed: i32) -> u64 {
+    (((seed as u32) as u64) << 16) | 0x330E
+}
+
 fn next_random(st: &State) -> f64 {
-    let mut x = st.rng.get();
-    if x == 0 {
-        x = 0x9E37_79B9_7F4A_7C15;
-    }
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
+    let x = st.rng.get() & 0xFFFF_FFFF_FFFF;
+    let x = (x.wrapping_mul(0x5_DEEC_E66D).wrapping_add(0xB)) & 0xFFFF_FFFF_FFFF;
     st.rng.set(x);
-    let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
-    (r >> 11) as f64 / (1u64 << 53) as f64
+    let r = (x >> 17) as i64; // lrand48: 31 bits
+    let max = i32::MAX as i64;
+    (r % max) as f64 / max as f64
 }
 
 fn m_random(it: &Interp, args: Vec<Value>) -> NR {
@@ -1615,15 +1616,15 @@ fn m_random(it: &Interp, args: Vec<Value>) -> NR {
     match args.len() {
         0 => Ok(vec![num(r)]),
         1 => {
-            let u = check_int(&args, 0, "random")?;
+            let u = check_int(&args, 0, "random")? as i32 as i64;
             if u < 1 {
                 return bad_arg(0, "random", "interval is empty");
             }
             Ok(vec![num((r * u as f64).floor() + 1.0)])
         }
         2 => {
-            let l = check_int(&args, 0, "random")?;
-            let u = check_int(&args, 1, "random")?;
+            let l = check_int(&args, 0, "random")? as i32 as i64;
+            let u = check_int(&args, 1, "random")? as i32 as i64;
             if l > u {
                 return bad_arg(1, "random", "interval is empty");
             }
@@ -1635,7 +1636,7 @@ fn m_random(it: &Interp, args: Vec<Value>) -> NR {
 
 fn m_randomseed(it: &Interp, args: Vec<Value>) -> NR {
     let s = check_int(&args, 0, "randomseed")?;
-    it.st.rng.set((s as u64) ^ 0x5DEE_CE66_D1CE_4E5B);
+    it.st.rng.set(srand48(s as i32));
     Ok(Vec::new())
 }
 
