@@ -1037,12 +1037,11 @@ impl Interp {
         let h = self.metamethod(&v, b"__tostring");
         if !h.is_nil() {
             let r = self.call(h, vec![v]).await?;
-            let s = r.into_iter().next().unwrap_or(Value::Nil);
-            return match s {
-                Value::Str(_) => Ok(s),
-                Value::Num(n) => Ok(Value::from(number_to_string(n).into_bytes())),
-                _ => Err(self.nerr(NErr::Msg("'__tostring' must return a string".into()))),
-            };
+            // Lua 5.1 returns whatever __tostring returned
+            return Ok(r.into_iter().next().unwrap_or(Value::Nil));
+        }
+        if let Value::Str(_) = v {
+            return Ok(v);
         }
         Ok(Value::from(tostring_basic(&v).into_bytes()))
     }

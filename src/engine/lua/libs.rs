@@ -511,6 +511,7 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
             }
         }
         Special::Xpcall => {
+            check_any(&args, 1, "xpcall")?;
             let f = arg(&args, 0);
             let h = arg(&args, 1);
             match it.call(f, Vec::new()).await {
