@@ -121,6 +121,10 @@ impl Host for NoHost {
 fn eval_ours(src: &str) -> String {
     let mut lua = Lua::new(1);
     let g = lua.globals();
+    for name in ["KEYS", "ARGV"] {
+        let t = lua.new_table();
+        lua.raw_set(&g, Value::from(name), Value::Table(t)).unwrap();
+    }
     for name in ["string", "table", "math", "cjson", "bit", "struct", "cmsgpack", "coroutine"] {
         if let Value::Table(t) = lua.raw_get(&g, &Value::from(name)) {
             lua.set_readonly(&t, true);

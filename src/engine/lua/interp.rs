@@ -98,6 +98,23 @@ pub enum Function {
     CoWrap(Rc<CoState>),
 }
 
+impl Drop for Function {
+    fn drop(&mut self) {
+        if let Function::Lua { upvals, .. } = self {
+            if upvals.is_empty() {
+                return;
+            }
+            let mut work = Vec::new();
+            for c in upvals.drain(..) {
+                if let Ok(cell) = Rc::try_unwrap(c) {
+                    work.push(cell.into_inner());
+                }
+            }
+            super::table::drop_iteratively(work);
+        }
+    }
+}
+
 pub struct State {
     pub globals: TableRef,
     pub string_meta: RefCell<Option<TableRef>>,
@@ -120,7 +137,7 @@ pub struct State {
 pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1536 * 1024 } else { 640 * 1024 };
 
 #[inline(never)]
-fn stack_addr() -> usize {
+pub fn stack_addr() -> usize {
     let x = 0u8;
     std::hint::black_box(&x) as *const u8 as usize
 }
@@ -134,7 +151,7 @@ impl State {
             fuel: Cell::new(0),
             host_req: RefCell::new(None),
             host_resp: RefCell::new(None),
-            rng: Cell::new(seed),
+            rng: Cell::new(super::libs::srand48(seed as i32)),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
             stack_base: Cell::new(0),
@@ -345,6 +362,11 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    /// True when the Rust stack below `resume` is nearly used up (deep library recursion).
+    pub fn stack_low(&self) -> bool {
+        stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT + STACK_LIMIT / 4
+    }
+
     /// A fuel check point for library loops (sort): suspends when the fuel is used up.
     pub async fn tick(&self) {
         tick!(self);
@@ -691,16 +713,24 @@ impl Interp {
                     if !v.is_nil() {
                         return Some(Ok(v));
                     }
-                    match &tb.meta {
-                        None => return Some(Ok(Value::Nil)),
-                        Some(m) => {
-                            let h = m.0.borrow().get_str(b"__index");
-                            if h.is_nil() {
-                                return Some(Ok(Value::Nil));
-                            }
-                            h
+                    let h = match &tb.meta {
+                        None => Value::Nil,
+                        Some(m) => m.0.borrow().get_str(b"__index"),
+                    };
+                    if h.is_nil() {
+                        if tb.readonly && t.ptr_eq(&self.st.globals) {
+                            let name = match &k {
+                                Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
+                                other => tostring_basic(other),
+                            };
+                            return Some(Err(self.rt_err(
+                                line,
+                                &format!("Script attempted to access nonexistent global variable '{name}'"),
+                            )));
                         }
+                        return Some(Ok(Value::Nil));
                     }
+                    h
                 }
                 _ => {
                     let h = self.metamethod(&cur, b"__index");
@@ -1007,12 +1037,11 @@ impl Interp {
         let h = self.metamethod(&v, b"__tostring");
         if !h.is_nil() {
             let r = self.call(h, vec![v]).await?;
-            let s = r.into_iter().next().unwrap_or(Value::Nil);
-            return match s {
-                Value::Str(_) => Ok(s),
-                Value::Num(n) => Ok(Value::from(number_to_string(n).into_bytes())),
-                _ => Err(self.nerr(NErr::Msg("'__tostring' must return a string".into()))),
-            };
+            // Lua 5.1 returns whatever __tostring returned
+            return Ok(r.into_iter().next().unwrap_or(Value::Nil));
+        }
+        if let Value::Str(_) = v {
+            return Ok(v);
         }
         Ok(Value::from(tostring_basic(&v).into_bytes()))
     }
@@ -1020,7 +1049,7 @@ impl Interp {
     // ---------- calls ----------
 
     pub fn call<'a>(&'a self, f: Value, args: Vec<Value>) -> LBF<'a, R<Vec<Value>>> {
-        Box::pin(async move { self.call_inner(f, args, None).await })
+        Box::pin(self.call_inner(f, args, None))
     }
 
     async fn call_inner(&self, f: Value, mut args: Vec<Value>, what: Option<(String, u32)>) -> R<Vec<Value>> {
@@ -1047,17 +1076,12 @@ impl Interp {
             }
         };
         if self.depth.get() >= MAX_DEPTH || stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT {
-            return Err(self.here_err("stack overflow"));
+            // calls made by library code or metamethods are C-level calls in Lua
+            return Err(self.here_err(if what.is_none() { "C stack overflow" } else { "stack overflow" }));
         }
         tick!(self);
         self.depth.set(self.depth.get() + 1);
-        let r = self.call_func(fr, args).await;
-        self.depth.set(self.depth.get() - 1);
-        r
-    }
-
-    async fn call_func(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
-        match &*fr.0 {
+        let r = match &*fr.0 {
             Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
             Function::Native { f, .. } => {
                 self.frames.borrow_mut().push((Rc::from(""), 0));
@@ -1100,7 +1124,9 @@ impl Interp {
                 *self.st.host_resp.borrow_mut() = None;
                 HostWait(self.st.clone()).await
             }
-        }
+        };
+        self.depth.set(self.depth.get() - 1);
+        r
     }
 
     async fn call_lua(&self, fr: FuncRef, args: Vec<Value>) -> R<Vec<Value>> {
@@ -1348,7 +1374,7 @@ impl Interp {
         })
     }
 
-    async fn assign(&self, f: &mut Frame, target: &Expr, v: Value) -> R<()> {
+    async fn assign(&self, f: &mut Frame, target: &Expr, v: Value, sline: u32) -> R<()> {
         match target {
             Expr::Local(i) => Self::set_local(f, *i, v),
             Expr::Upval(i) => {
@@ -1356,7 +1382,8 @@ impl Interp {
                     *c.borrow_mut() = v;
                 }
             }
-            Expr::Global(name, line) => {
+            Expr::Global(name, _) => {
+                let line = &sline;
                 let g = self.st.globals.clone();
                 let fast = {
                     let tb = g.0.borrow();
@@ -1398,15 +1425,15 @@ impl Interp {
             Stat::Assign(targets, exprs, line) => {
                 if targets.len() == 1 && exprs.len() == 1 {
                     match &targets[0] {
-                        Expr::Index(o, k, l) => {
+                        Expr::Index(o, k, _) => {
                             let ov = ev!(self, f, o)?;
                             let kv = ev!(self, f, k)?;
                             let v = ev!(self, f, &exprs[0])?;
-                            Box::pin(self.store(f, o, ov, kv, v, *l)).await?;
+                            Box::pin(self.store(f, o, ov, kv, v, *line)).await?;
                         }
                         t => {
                             let v = ev!(self, f, &exprs[0])?;
-                            Box::pin(self.assign(f, t, v)).await?;
+                            Box::pin(self.assign(f, t, v, *line)).await?;
                         }
                     }
                 } else {
@@ -1426,8 +1453,10 @@ impl Interp {
                     for (i, t) in targets.iter().enumerate().rev() {
                         let v = std::mem::take(&mut vs[i]);
                         match (t, places[i].take()) {
-                            (Expr::Index(o, _, l), Some((ov, kv))) => Box::pin(self.store(f, o, ov, kv, v, *l)).await?,
-                            (t, _) => Box::pin(self.assign(f, t, v)).await?,
+                            (Expr::Index(o, _, _), Some((ov, kv))) => {
+                                Box::pin(self.store(f, o, ov, kv, v, *line)).await?
+                            }
+                            (t, _) => Box::pin(self.assign(f, t, v, *line)).await?,
                         }
                     }
                 }
@@ -1603,7 +1632,6 @@ pub fn future_sizes() {
     let e = Expr::Nil;
     let s = &p.body[0];
     eprintln!("call_inner {}", std::mem::size_of_val(&it.call_inner(Value::Nil, Vec::new(), None)));
-    eprintln!("call_func {}", std::mem::size_of_val(&it.call_func(fr.clone(), Vec::new())));
     eprintln!("call_lua {}", std::mem::size_of_val(&it.call_lua(fr.clone(), Vec::new())));
     eprintln!("eval_slow {}", std::mem::size_of_val(&it.eval_slow(&mut frame, &e)));
     eprintln!("eval_call {}", std::mem::size_of_val(&it.eval_call(&mut frame, &e)));

@@ -47,14 +47,9 @@ fn is_newline(c: u8) -> bool {
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a [u8], chunk: &'a str) -> Lexer<'a> {
-        let mut l = Lexer { src, pos: 0, line: 1, chunk };
-        // A first line starting with '#' is skipped (as luaL_loadfile does; harmless here).
-        if l.src.first() == Some(&b'#') {
-            while l.pos < l.src.len() && !is_newline(l.src[l.pos]) {
-                l.pos += 1;
-            }
-        }
-        l
+        // No '#' first-line skipping: luaL_loadbuffer (what Redis uses) has none; Redis itself
+        // deals with a "#!lua" shebang before compiling.
+        Lexer { src, pos: 0, line: 1, chunk }
     }
 
     fn peek(&self, o: usize) -> u8 {

@@ -303,7 +303,7 @@ fn b_setmetatable(it: &Interp, args: Vec<Value>) -> NR {
         }
     }
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     let _ = it;
     t.0.borrow_mut().meta = m;
@@ -361,7 +361,7 @@ fn b_rawset(_: &Interp, args: Vec<Value>) -> NR {
     check_any(&args, 1, "rawset")?;
     check_any(&args, 2, "rawset")?;
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     t.0.borrow_mut().set(arg(&args, 1), arg(&args, 2)).map_err(|m| NErr::Lua(LuaError::msg(m)))?;
     Ok(vec![Value::Table(t)])
@@ -511,6 +511,7 @@ pub async fn call_special(it: &Interp, s: Special, mut args: Vec<Value>) -> NR {
             }
         }
         Special::Xpcall => {
+            check_any(&args, 1, "xpcall")?;
             let f = arg(&args, 0);
             let h = arg(&args, 1);
             match it.call(f, Vec::new()).await {
@@ -1143,7 +1144,7 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
             if !d.is_ascii_digit() {
                 break;
             }
-            spec.width = spec.width * 10 + (d - b'0') as usize;
+            spec.width = spec.width.saturating_mul(10).saturating_add((d - b'0') as usize);
             i += 1;
             nd += 1;
         }
@@ -1152,13 +1153,13 @@ fn s_format(_: &Interp, args: Vec<Value>) -> NR {
         }
         if f.get(i) == Some(&b'.') {
             i += 1;
-            let mut p = 0;
+            let mut p: usize = 0;
             let mut nd = 0;
             while let Some(&d) = f.get(i) {
                 if !d.is_ascii_digit() {
                     break;
                 }
-                p = p * 10 + (d - b'0') as usize;
+                p = p.saturating_mul(10).saturating_add((d - b'0') as usize);
                 i += 1;
                 nd += 1;
             }
@@ -1295,7 +1296,7 @@ fn t_concat(_: &Interp, args: Vec<Value>) -> NR {
 
 fn check_writable(t: &TableRef) -> Result<(), NErr> {
     if t.0.borrow().readonly {
-        return msg("Attempt to modify a readonly table");
+        return Err(NErr::Lua(LuaError::msg("Attempt to modify a readonly table")));
     }
     Ok(())
 }
@@ -1311,6 +1312,9 @@ fn t_insert(_: &Interp, args: Vec<Value>) -> NR {
         }
         3 => {
             let pos = check_int(&args, 1, "insert")?;
+            if (e as i128) - (pos as i128) > super::table::MAX_TABLE_ENTRIES as i128 {
+                return msg("table overflow");
+            }
             let mut i = e;
             while i > pos {
                 let v = tb.get(&num((i - 1) as f64));
@@ -1326,11 +1330,14 @@ fn t_insert(_: &Interp, args: Vec<Value>) -> NR {
 
 fn t_remove(_: &Interp, args: Vec<Value>) -> NR {
     let t = check_table(&args, 0, "remove")?;
-    check_writable(&t)?;
     let e = t.0.borrow().len() as i64;
     let pos = opt_int(&args, 1, "remove", e)?;
     if e == 0 {
         return Ok(Vec::new());
+    }
+    check_writable(&t)?;
+    if (e as i128) - (pos as i128) > super::table::MAX_TABLE_ENTRIES as i128 {
+        return msg("table overflow");
     }
     let mut tb = t.0.borrow_mut();
     let v = tb.get(&num(pos as f64));
@@ -1387,12 +1394,14 @@ async fn sort_lt(it: &Interp, f: &Value, a: &Value, b: &Value) -> Result<bool, N
 /// an inconsistent comparator gives "invalid order function for sorting".
 async fn sort(it: &Interp, args: Vec<Value>) -> NR {
     let t = check_table(&args, 0, "sort")?;
-    check_writable(&t)?;
     let f = arg(&args, 1);
     if !f.is_nil() && !matches!(f, Value::Func(_)) {
         return type_err(&args, 1, "sort", "function");
     }
     let n = t.0.borrow().len() as i64;
+    if n > 1 {
+        check_writable(&t)?;
+    }
     let get = |i: i64| t.0.borrow().get_int(i as usize);
     let setv = |i: i64, v: Value| {
         let _ = t.0.borrow_mut().set(num(i as f64), v);
@@ -1588,18 +1597,19 @@ fn m_min(_: &Interp, args: Vec<Value>) -> NR {
     Ok(vec![num(m)])
 }
 
-/// The generator behind math.random: a 64-bit xorshift* seeded by the host.
+/// The generator behind math.random: Redis replaces Lua's with drand48's 48-bit LCG
+/// (redisLrand48), so seeded sequences match Redis's. `rng` holds the 48-bit state.
+pub fn srand48(seed: i32) -> u64 {
+    (((seed as u32) as u64) << 16) | 0x330E
+}
+
 fn next_random(st: &State) -> f64 {
-    let mut x = st.rng.get();
-    if x == 0 {
-        x = 0x9E37_79B9_7F4A_7C15;
-    }
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
+    let x = st.rng.get() & 0xFFFF_FFFF_FFFF;
+    let x = (x.wrapping_mul(0x5_DEEC_E66D).wrapping_add(0xB)) & 0xFFFF_FFFF_FFFF;
     st.rng.set(x);
-    let r = x.wrapping_mul(0x2545_F491_4F6C_DD1D);
-    (r >> 11) as f64 / (1u64 << 53) as f64
+    let r = (x >> 17) as i64; // lrand48: 31 bits
+    let max = i32::MAX as i64;
+    (r % max) as f64 / max as f64
 }
 
 fn m_random(it: &Interp, args: Vec<Value>) -> NR {
@@ -1607,15 +1617,15 @@ fn m_random(it: &Interp, args: Vec<Value>) -> NR {
     match args.len() {
         0 => Ok(vec![num(r)]),
         1 => {
-            let u = check_int(&args, 0, "random")?;
+            let u = check_int(&args, 0, "random")? as i32 as i64;
             if u < 1 {
                 return bad_arg(0, "random", "interval is empty");
             }
             Ok(vec![num((r * u as f64).floor() + 1.0)])
         }
         2 => {
-            let l = check_int(&args, 0, "random")?;
-            let u = check_int(&args, 1, "random")?;
+            let l = check_int(&args, 0, "random")? as i32 as i64;
+            let u = check_int(&args, 1, "random")? as i32 as i64;
             if l > u {
                 return bad_arg(1, "random", "interval is empty");
             }
@@ -1627,7 +1637,7 @@ fn m_random(it: &Interp, args: Vec<Value>) -> NR {
 
 fn m_randomseed(it: &Interp, args: Vec<Value>) -> NR {
     let s = check_int(&args, 0, "randomseed")?;
-    it.st.rng.set((s as u64) ^ 0x5DEE_CE66_D1CE_4E5B);
+    it.st.rng.set(srand48(s as i32));
     Ok(Vec::new())
 }
 

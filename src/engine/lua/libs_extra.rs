@@ -91,7 +91,7 @@ fn encode(it: &Interp, v: &Value, depth: usize, null: &Value, out: &mut Vec<u8>)
                 out.extend_from_slice(b"null");
                 return Ok(());
             }
-            if depth >= 1000 {
+            if depth >= 1000 || it.stack_low() {
                 return Err(format!("Cannot serialise, excessive nesting ({})", depth + 1));
             }
             let tb = t.0.borrow();
@@ -177,6 +177,7 @@ struct Dec<'a> {
     i: usize,
     null: Value,
     depth: usize,
+    it: &'a Interp,
 }
 
 enum Tk {
@@ -212,6 +213,10 @@ fn tk_name(t: &Tk) -> &'static str {
 }
 
 impl<'a> Dec<'a> {
+    fn low_stack(&self) -> bool {
+        self.it.stack_low()
+    }
+
     fn token(&mut self) -> (Tk, usize) {
         while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
@@ -354,7 +359,7 @@ impl<'a> Dec<'a> {
             Tk::Null => Ok(self.null.clone()),
             Tk::ObjBegin | Tk::ArrBegin => {
                 self.depth += 1;
-                if self.depth > 1000 {
+                if self.depth > 1000 || self.low_stack() {
                     return Err(format!(
                         "Found too many nested data structures ({}) at character {}",
                         self.depth,
@@ -427,7 +432,7 @@ fn cj_decode(it: &Interp, args: Vec<Value>) -> NR {
         return bad_arg(0, "decode", "expected 1 argument");
     }
     let s = check_str(&args, 0, "decode")?;
-    let mut d = Dec { s: &s, i: 0, null: cjson_null(it), depth: 0 };
+    let mut d = Dec { s: &s, i: 0, null: cjson_null(it), depth: 0, it };
     let (t, p) = d.token();
     let v = match d.value(t, p) {
         Ok(v) => v,

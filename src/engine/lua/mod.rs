@@ -253,7 +253,12 @@ impl Lua {
 
     /// Makes a table read-only (writes raise "Attempt to modify a readonly table").
     pub fn set_readonly(&mut self, t: &TableRef, readonly: bool) {
-        t.0.borrow_mut().readonly = readonly;
+        let mut tb = t.0.borrow_mut();
+        tb.readonly = readonly;
+        // Redis guards _G with a metatable (getmetatable(_G) is a table there too).
+        if readonly && t.ptr_eq(&self.st.globals) && tb.meta.is_none() {
+            tb.meta = Some(TableRef(Rc::new(RefCell::new(Table::default()))));
+        }
     }
 
     /// Prepares a call; runs nothing yet.

@@ -128,6 +128,8 @@ struct Parser<'a> {
     chunk: Rc<str>,
     fs: Vec<FuncState>,
     level: u32,
+    /// Line of the last token consumed (Lua's `lastline`, the line code is emitted at).
+    last_line: u32,
 }
 
 type R<T> = Result<T, String>;
@@ -135,7 +137,8 @@ type R<T> = Result<T, String>;
 pub fn parse_chunk(src: &[u8], chunk: &str) -> R<Rc<Proto>> {
     let mut lx = Lexer::new(src, chunk);
     let cur = lx.next()?;
-    let mut p = Parser { lx, cur, ahead: None, chunk: Rc::from(chunk), fs: vec![FuncState::new(true)], level: 0 };
+    let mut p =
+        Parser { lx, cur, ahead: None, chunk: Rc::from(chunk), fs: vec![FuncState::new(true)], level: 0, last_line: 1 };
     let body = p.block()?;
     if p.cur.t != T::Eof {
         return Err(p.err_near("'<eof>' expected"));
@@ -165,6 +168,7 @@ impl<'a> Parser<'a> {
     }
 
     fn advance(&mut self) -> R<()> {
+        self.last_line = self.cur.line;
         self.cur = match self.ahead.take() {
             Some(t) => t,
             None => self.lx.next()?,
@@ -365,7 +369,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 let f = self.body(method, line)?;
-                Ok(Stat::Assign(vec![target], vec![Expr::Func(f)], line))
+                Ok(Stat::Assign(vec![target], vec![Expr::Func(f)], self.last_line))
             }
             T::Sym("local") => {
                 self.advance()?;
@@ -533,7 +537,8 @@ impl<'a> Parser<'a> {
             }
             self.check("=")?;
             let exprs = self.exprlist()?;
-            Ok(Stat::Assign(targets, exprs, line))
+            let _ = line;
+            Ok(Stat::Assign(targets, exprs, self.last_line))
         } else if matches!(e, Expr::Call(..) | Expr::Method(..)) {
             Ok(Stat::Expr(e, line))
         } else {
@@ -571,22 +576,28 @@ impl<'a> Parser<'a> {
     }
 
     fn suffixed(&mut self) -> R<Expr> {
+        let base_level = self.level;
+        let r = self.suffixed_inner();
+        self.level = base_level;
+        r
+    }
+
+    fn suffixed_inner(&mut self) -> R<Expr> {
         let mut e = self.primary()?;
         let mut last_line = self.cur.line;
         loop {
+            self.enter()?;
             match &self.cur.t {
                 T::Sym(".") => {
-                    let line = self.cur.line;
                     self.advance()?;
                     let k = self.name()?;
-                    e = Expr::Index(Box::new(e), Box::new(Expr::Str(k)), line);
+                    e = Expr::Index(Box::new(e), Box::new(Expr::Str(k)), self.last_line);
                 }
                 T::Sym("[") => {
-                    let line = self.cur.line;
                     self.advance()?;
                     let k = self.expr()?;
                     self.check("]")?;
-                    e = Expr::Index(Box::new(e), Box::new(k), line);
+                    e = Expr::Index(Box::new(e), Box::new(k), self.last_line);
                 }
                 T::Sym(":") => {
                     let line = self.cur.line;
@@ -729,7 +740,6 @@ impl<'a> Parser<'a> {
 
     fn subexpr(&mut self, limit: u8) -> R<Expr> {
         self.enter()?;
-        let line = self.cur.line;
         let mut e = if self.is("not") || self.is("-") || self.is("#") {
             let op = if self.is("not") {
                 0
@@ -740,6 +750,7 @@ impl<'a> Parser<'a> {
             };
             self.advance()?;
             let o = self.subexpr(8)?;
+            let line = self.last_line;
             match op {
                 0 => Expr::Not(Box::new(o)),
                 1 => match o {
@@ -751,15 +762,18 @@ impl<'a> Parser<'a> {
         } else {
             self.simple()?
         };
+        let base_level = self.level;
         while let Some((op, left, right)) = self.binop() {
             if left <= limit {
                 break;
             }
+            // each operator deepens the (left-leaning) tree the evaluator recurses on
+            self.enter()?;
             let is_and = self.is("and");
             let is_or = self.is("or");
-            let line = self.cur.line;
             self.advance()?;
             let r = self.subexpr(right)?;
+            let line = self.last_line;
             e = if is_and {
                 Expr::And(Box::new(e), Box::new(r))
             } else if is_or {
@@ -768,7 +782,7 @@ impl<'a> Parser<'a> {
                 Expr::Bin(op, Box::new(e), Box::new(r), line)
             };
         }
-        self.level -= 1;
+        self.level = base_level - 1;
         Ok(e)
     }
 }

@@ -407,3 +407,56 @@ impl Table {
         Ok(None)
     }
 }
+
+/// Drops values without recursion, so a long chain of nested tables or closures (built by
+/// `t = {t}` in a loop) cannot overflow the Rust stack when it is freed.
+pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
+    while let Some(v) = work.pop() {
+        match v {
+            Value::Table(t) => {
+                if std::rc::Rc::strong_count(&t.0) == 1 {
+                    if let Ok(mut tb) = t.0.try_borrow_mut() {
+                        work.append(&mut tb.arr);
+                        for n in tb.nodes.drain(..) {
+                            work.push(n.key);
+                            work.push(n.val);
+                        }
+                        if let Some(m) = tb.meta.take() {
+                            work.push(Value::Table(m));
+                        }
+                    }
+                }
+                drop(t);
+            }
+            Value::Func(f) => {
+                if let Ok(mut func) = std::rc::Rc::try_unwrap(f.0) {
+                    if let super::interp::Function::Lua { upvals, .. } = &mut func {
+                        for c in upvals.drain(..) {
+                            if let Ok(cell) = std::rc::Rc::try_unwrap(c) {
+                                work.push(cell.into_inner());
+                            }
+                        }
+                    }
+                }
+            }
+            other => drop(other),
+        }
+    }
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        if self.arr.is_empty() && self.nodes.is_empty() && self.meta.is_none() {
+            return;
+        }
+        let mut work = std::mem::take(&mut self.arr);
+        for n in self.nodes.drain(..) {
+            work.push(n.key);
+            work.push(n.val);
+        }
+        if let Some(m) = self.meta.take() {
+            work.push(Value::Table(m));
+        }
+        drop_iteratively(work);
+    }
+}
