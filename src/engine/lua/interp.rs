@@ -1,9 +1,9 @@
 //! The evaluator: async tree walking over the AST (see the module header in mod.rs).
 
-use std::cell::{Cell, RefCell};
+use super::shared::Rc;
+use super::shared::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::number::{number_to_string, string_to_number};
@@ -16,7 +16,7 @@ pub const MAX_DEPTH: u32 = 200;
 pub const MAX_STR: usize = 512 * 1024 * 1024;
 
 pub type R<T> = Result<T, LuaError>;
-type LBF<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+type LBF<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A library function's error: a message that still needs Lua's "chunk:line: " position,
 /// or an error value that passes through unchanged.
@@ -59,15 +59,15 @@ pub enum CoStatus {
     Dead,
 }
 
-type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>>>>;
+type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>> + Send>>;
 
 /// A coroutine: its body runs as its own future, polled by whoever resumes it.
 pub struct CoState {
     pub f: Value,
-    pub fut: RefCell<Option<CoFuture>>,
+    pub fut: super::shared::MutCell<Option<CoFuture>>,
     pub status: Cell<CoStatus>,
     pub started: Cell<bool>,
-    pub me: RefCell<std::rc::Weak<Function>>,
+    pub me: RefCell<super::shared::Weak<Function>>,
 }
 
 pub enum Function {
@@ -119,14 +119,14 @@ pub struct State {
     pub globals: TableRef,
     pub string_meta: RefCell<Option<TableRef>>,
     pub string_lib: RefCell<Option<TableRef>>,
-    pub fuel: Cell<u64>,
+    pub fuel: super::shared::U64Cell,
     pub host_req: RefCell<Option<(u32, Vec<Value>)>>,
     pub host_resp: RefCell<Option<R<Vec<Value>>>>,
     pub rng: Cell<u64>,
     pub next_fn: RefCell<Option<Value>>,
     pub ipairs_iter: RefCell<Option<Value>>,
     /// Address of a local in `resume`'s frame: the base the stack-depth check measures from.
-    pub stack_base: Cell<usize>,
+    pub stack_base: super::shared::UsizeCell,
     /// Values passed by coroutine.yield to the nearest resumer, and back by resume.
     pub co_yield: RefCell<Option<Vec<Value>>>,
     pub co_transfer: RefCell<Option<Vec<Value>>>,
@@ -148,13 +148,13 @@ impl State {
             globals: TableRef(Rc::new(RefCell::new(Table::default()))),
             string_meta: RefCell::new(None),
             string_lib: RefCell::new(None),
-            fuel: Cell::new(0),
+            fuel: super::shared::U64Cell::new(0),
             host_req: RefCell::new(None),
             host_resp: RefCell::new(None),
             rng: Cell::new(super::libs::srand48(seed as i32)),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
-            stack_base: Cell::new(0),
+            stack_base: super::shared::UsizeCell::new(0),
             co_yield: RefCell::new(None),
             co_transfer: RefCell::new(None),
         }
@@ -170,9 +170,9 @@ pub struct Interp {
     pub st: Rc<State>,
     /// (chunk name, current line) of each active Lua function, innermost last.
     pub frames: RefCell<Vec<(Rc<str>, u32)>>,
-    depth: Cell<u32>,
+    depth: super::shared::U32Cell,
     /// The coroutine this evaluator runs (None for the main task).
-    pub co: Option<std::rc::Weak<Function>>,
+    pub co: Option<super::shared::Weak<Function>>,
 }
 
 struct CoPoll(Rc<CoState>, Rc<State>);
@@ -261,7 +261,7 @@ impl Future for HostWait {
 }
 
 pub async fn run_task(st: Rc<State>, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: super::shared::U32Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -375,10 +375,10 @@ impl Interp {
     pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
         Rc::new(CoState {
             f,
-            fut: RefCell::new(None),
+            fut: super::shared::MutCell::new(None),
             status: Cell::new(CoStatus::Suspended),
             started: Cell::new(false),
-            me: RefCell::new(std::rc::Weak::new()),
+            me: RefCell::new(super::shared::Weak::new()),
         })
     }
 
@@ -395,7 +395,12 @@ impl Interp {
             let f = cs.f.clone();
             let me = cs.me.borrow().clone();
             let fut: CoFuture = Box::pin(async move {
-                let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: Some(me) };
+                let it = Interp {
+                    st,
+                    frames: RefCell::new(Vec::new()),
+                    depth: super::shared::U32Cell::new(0),
+                    co: Some(me),
+                };
                 it.call(f, args).await
             });
             *cs.fut.borrow_mut() = Some(fut);
@@ -1622,7 +1627,7 @@ pub fn tostring_basic(v: &Value) -> String {
 #[cfg(test)]
 pub fn future_sizes() {
     let st = Rc::new(State::new(1));
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: super::shared::U32Cell::new(0), co: None };
     let p = match super::parse::parse_chunk(b"return 1", "x") {
         Ok(p) => p,
         Err(_) => return,

@@ -14,11 +14,11 @@
 //! future that is Pending when fuel is exhausted; host function calls also suspend the future, so
 //! `resume` can hand the host `&mut Lua` while no borrow of the state is held.
 
-use std::cell::RefCell;
+use shared::Rc;
+use shared::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 
 #[allow(dead_code)]
 mod interp;
@@ -32,6 +32,7 @@ mod number;
 #[allow(dead_code)]
 mod parse;
 mod pattern;
+mod shared;
 mod table;
 
 #[cfg(test)]
@@ -199,7 +200,7 @@ pub trait Host {
     fn call(&mut self, lua: &mut Lua, id: u32, args: Vec<Value>) -> Result<Vec<Value>, LuaError>;
 }
 
-type TaskFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, LuaError>>>>;
+type TaskFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, LuaError>> + Send>>;
 
 /// A prepared or suspended call.
 pub struct Task {

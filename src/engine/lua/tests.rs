@@ -448,3 +448,30 @@ fn depth_probe() {
 fn sizes() {
     super::interp::future_sizes();
 }
+
+#[test]
+fn lua_and_tasks_are_send() {
+    fn is_send<T: Send>() {}
+    is_send::<Lua>();
+    is_send::<Task>();
+    is_send::<Value>();
+    is_send::<LuaError>();
+    // and can move to another thread mid-script
+    let mut lua = Lua::new(1);
+    let f = lua.load(b"local s = 0 for i = 1, 1000 do s = s + i end return s", "t").unwrap();
+    let mut task = lua.call(f, Vec::new());
+    struct H;
+    impl Host for H {
+        fn call(&mut self, _: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
+            Ok(Vec::new())
+        }
+    }
+    assert!(matches!(lua.resume(&mut task, &mut H, 100), Resume::Pending));
+    let r = std::thread::spawn(move || match lua.resume(&mut task, &mut H, 1_000_000) {
+        Resume::Done(Ok(v)) => show(&v[0]),
+        _ => "?".into(),
+    })
+    .join()
+    .unwrap();
+    assert_eq!(r, "500500");
+}
