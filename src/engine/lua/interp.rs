@@ -1,9 +1,9 @@
 //! The evaluator: async tree walking over the AST (see the module header in mod.rs).
 
-use std::cell::{Cell, RefCell};
+use super::shared::Rc;
+use super::shared::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::number::{number_to_string, string_to_number};
@@ -16,7 +16,7 @@ pub const MAX_DEPTH: u32 = 200;
 pub const MAX_STR: usize = 512 * 1024 * 1024;
 
 pub type R<T> = Result<T, LuaError>;
-type LBF<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+type LBF<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A library function's error: a message that still needs Lua's "chunk:line: " position,
 /// or an error value that passes through unchanged.
@@ -59,15 +59,15 @@ pub enum CoStatus {
     Dead,
 }
 
-type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>>>>;
+type CoFuture = Pin<Box<dyn Future<Output = R<Vec<Value>>> + Send>>;
 
 /// A coroutine: its body runs as its own future, polled by whoever resumes it.
 pub struct CoState {
     pub f: Value,
-    pub fut: RefCell<Option<CoFuture>>,
+    pub fut: super::shared::MutCell<Option<CoFuture>>,
     pub status: Cell<CoStatus>,
     pub started: Cell<bool>,
-    pub me: RefCell<std::rc::Weak<Function>>,
+    pub me: RefCell<super::shared::Weak<Function>>,
 }
 
 pub enum Function {
@@ -119,14 +119,14 @@ pub struct State {
     pub globals: TableRef,
     pub string_meta: RefCell<Option<TableRef>>,
     pub string_lib: RefCell<Option<TableRef>>,
-    pub fuel: Cell<u64>,
+    pub fuel: super::shared::U64Cell,
     pub host_req: RefCell<Option<(u32, Vec<Value>)>>,
     pub host_resp: RefCell<Option<R<Vec<Value>>>>,
     pub rng: Cell<u64>,
     pub next_fn: RefCell<Option<Value>>,
     pub ipairs_iter: RefCell<Option<Value>>,
     /// Address of a local in `resume`'s frame: the base the stack-depth check measures from.
-    pub stack_base: Cell<usize>,
+    pub stack_base: super::shared::UsizeCell,
     /// Values passed by coroutine.yield to the nearest resumer, and back by resume.
     pub co_yield: RefCell<Option<Vec<Value>>>,
     pub co_transfer: RefCell<Option<Vec<Value>>>,
@@ -134,7 +134,7 @@ pub struct State {
 
 /// Bytes of Rust stack the evaluator may use below `resume` before raising "stack overflow"
 /// (wasm's whole stack is 1 MB; native threads have 2 MB).
-pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1536 * 1024 } else { 640 * 1024 };
+pub const STACK_LIMIT: usize = if cfg!(debug_assertions) { 1792 * 1024 } else { 640 * 1024 };
 
 #[inline(never)]
 pub fn stack_addr() -> usize {
@@ -148,13 +148,13 @@ impl State {
             globals: TableRef(Rc::new(RefCell::new(Table::default()))),
             string_meta: RefCell::new(None),
             string_lib: RefCell::new(None),
-            fuel: Cell::new(0),
+            fuel: super::shared::U64Cell::new(0),
             host_req: RefCell::new(None),
             host_resp: RefCell::new(None),
             rng: Cell::new(super::libs::srand48(seed as i32)),
             next_fn: RefCell::new(None),
             ipairs_iter: RefCell::new(None),
-            stack_base: Cell::new(0),
+            stack_base: super::shared::UsizeCell::new(0),
             co_yield: RefCell::new(None),
             co_transfer: RefCell::new(None),
         }
@@ -165,14 +165,17 @@ pub fn make_main_closure(p: Rc<Proto>) -> Value {
     Value::Func(FuncRef(Rc::new(Function::Lua { proto: p, upvals: Vec::new() })))
 }
 
+/// (chunk name, current line) of each active function, innermost last ("" for library
+/// functions); shared with the `Task` so `Lua::location` can read a paused task's line.
+pub type Frames = Rc<RefCell<Vec<(Rc<str>, u32)>>>;
+
 /// One running task's evaluator state.
 pub struct Interp {
     pub st: Rc<State>,
-    /// (chunk name, current line) of each active Lua function, innermost last.
-    pub frames: RefCell<Vec<(Rc<str>, u32)>>,
-    depth: Cell<u32>,
+    pub frames: Frames,
+    depth: super::shared::U32Cell,
     /// The coroutine this evaluator runs (None for the main task).
-    pub co: Option<std::rc::Weak<Function>>,
+    pub co: Option<super::shared::Weak<Function>>,
 }
 
 struct CoPoll(Rc<CoState>, Rc<State>);
@@ -260,8 +263,8 @@ impl Future for HostWait {
     }
 }
 
-pub async fn run_task(st: Rc<State>, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+pub async fn run_task(st: Rc<State>, frames: Frames, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
+    let it = Interp { st, frames, depth: super::shared::U32Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -308,7 +311,13 @@ macro_rules! ev {
 macro_rules! tick {
     ($s:expr) => {
         if $s.st.fuel.get() == 0 {
-            Yield(false).await;
+            $s.pause(0).await;
+        }
+        $s.st.fuel.set($s.st.fuel.get().saturating_sub(1));
+    };
+    ($s:expr, $line:expr) => {
+        if $s.st.fuel.get() == 0 {
+            $s.pause($line).await;
         }
         $s.st.fuel.set($s.st.fuel.get().saturating_sub(1));
     };
@@ -362,6 +371,15 @@ fn event_name(op: BinOp) -> &'static [u8] {
 }
 
 impl Interp {
+    /// Suspends the task (out of fuel), remembering the line for `Lua::location`.
+    #[inline(never)]
+    async fn pause(&self, line: u32) {
+        if line != 0 {
+            self.set_line(line);
+        }
+        Yield(false).await;
+    }
+
     /// True when the Rust stack below `resume` is nearly used up (deep library recursion).
     pub fn stack_low(&self) -> bool {
         stack_addr().abs_diff(self.st.stack_base.get()) > STACK_LIMIT + STACK_LIMIT / 4
@@ -375,10 +393,10 @@ impl Interp {
     pub fn new_coroutine(&self, f: Value) -> Rc<CoState> {
         Rc::new(CoState {
             f,
-            fut: RefCell::new(None),
+            fut: super::shared::MutCell::new(None),
             status: Cell::new(CoStatus::Suspended),
             started: Cell::new(false),
-            me: RefCell::new(std::rc::Weak::new()),
+            me: RefCell::new(super::shared::Weak::new()),
         })
     }
 
@@ -395,7 +413,12 @@ impl Interp {
             let f = cs.f.clone();
             let me = cs.me.borrow().clone();
             let fut: CoFuture = Box::pin(async move {
-                let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: Some(me) };
+                let it = Interp {
+                    st,
+                    frames: Rc::new(RefCell::new(Vec::new())),
+                    depth: super::shared::U32Cell::new(0),
+                    co: Some(me),
+                };
                 it.call(f, args).await
             });
             *cs.fut.borrow_mut() = Some(fut);
@@ -446,7 +469,7 @@ impl Interp {
         fr.len() < 2 || fr[fr.len() - 2].0.is_empty()
     }
 
-    fn set_line(&self, line: u32) {
+    pub fn set_line(&self, line: u32) {
         if let Some(f) = self.frames.borrow_mut().last_mut() {
             f.1 = line;
         }
@@ -457,7 +480,9 @@ impl Interp {
         if chunk.is_empty() {
             return LuaError::new(Value::from(msg));
         }
-        LuaError::new(Value::from(format!("{chunk}:{line}: {msg}").into_bytes()))
+        let mut e = LuaError::new(Value::from(format!("{chunk}:{line}: {msg}").into_bytes()));
+        e.location = Some((chunk.to_string(), line));
+        e
     }
 
     /// A runtime error at the running function's current line (none in library functions).
@@ -900,6 +925,7 @@ impl Interp {
                     }
                 };
                 if let Value::Func(_) = h {
+                    self.set_line(line);
                     let r = self.call(h, vec![cur, k]).await?;
                     return Ok(r.into_iter().next().unwrap_or(Value::Nil));
                 }
@@ -947,6 +973,7 @@ impl Interp {
                     }
                 };
                 if let Value::Func(_) = h {
+                    self.set_line(line);
                     self.call(h, vec![cur, k, v]).await?;
                     return Ok(());
                 }
@@ -977,6 +1004,7 @@ impl Interp {
             let bad = if to_num(&a).is_some() { &b } else { &a };
             return Err(self.rt_err(line, &format!("attempt to perform arithmetic on a {} value", bad.type_name())));
         }
+        self.set_line(line);
         let r = self.call(h, vec![a, b]).await?;
         Ok(r.into_iter().next().unwrap_or(Value::Nil))
     }
@@ -993,6 +1021,7 @@ impl Interp {
             let bad = if matches!(a, Value::Str(_) | Value::Num(_)) { &b } else { &a };
             return Err(self.rt_err(line, &format!("attempt to concatenate a {} value", bad.type_name())));
         }
+        self.set_line(line);
         let r = self.call(h, vec![a, b]).await?;
         Ok(r.into_iter().next().unwrap_or(Value::Nil))
     }
@@ -1018,6 +1047,9 @@ impl Interp {
             _ => {}
         }
         if a.type_name() == b.type_name() {
+            if line != 0 {
+                self.set_line(line);
+            }
             let name: &[u8] = if le { b"__le" } else { b"__lt" };
             if let Some(h) = self.comp_handler(a, b, name) {
                 let r = self.call(h, vec![a.clone(), b.clone()]).await?;
@@ -1150,7 +1182,12 @@ impl Interp {
                 }
             }
             self.frames.borrow_mut().push((proto.chunk.clone(), proto.line));
-            let r = self.exec_block(&mut frame, &proto.body).await;
+            let mut r = self.exec_block(&mut frame, &proto.body).await;
+            if let Err(e) = &mut r {
+                if e.location.is_none() {
+                    e.location = self.frames.borrow().last().map(|(c, l)| (c.to_string(), *l));
+                }
+            }
             self.frames.borrow_mut().pop();
             match r? {
                 Flow::Normal | Flow::Break => return Ok(Vec::new()),
@@ -1364,7 +1401,7 @@ impl Interp {
     fn exec_block<'a>(&'a self, f: &'a mut Frame, b: &'a [Stat]) -> LBF<'a, R<Flow>> {
         Box::pin(async move {
             for s in b {
-                tick!(self);
+                tick!(self, stat_line(s));
                 match Box::pin(self.exec(f, s)).await? {
                     Flow::Normal => {}
                     other => return Ok(other),
@@ -1463,7 +1500,8 @@ impl Interp {
                 let _ = line;
             }
             Stat::Do(b) => return self.exec_block(f, b).await,
-            Stat::While(c, b, _) => loop {
+            Stat::While(c, b, line) => loop {
+                tick!(self, *line);
                 let cv = ev!(self, f, c)?;
                 if !cv.truthy() {
                     break;
@@ -1512,6 +1550,7 @@ impl Interp {
                     return Err(self.rt_err(*line, "'for' step must be a number"));
                 };
                 while (st > 0.0 && i <= lim) || (st <= 0.0 && i >= lim) {
+                    tick!(self, *line);
                     Self::decl_local(f, *var, Value::Num(i));
                     match self.exec_block(f, body).await? {
                         Flow::Normal => {}
@@ -1528,8 +1567,8 @@ impl Interp {
                 let mut ctl = vs.next().unwrap_or(Value::Nil);
                 let is_next = self.st.next_fn.borrow().as_ref().map(|n| n.raw_eq(&func)).unwrap_or(false);
                 loop {
+                    tick!(self, *line);
                     let rs = if is_next {
-                        tick!(self);
                         match &state {
                             Value::Table(t) => {
                                 let r = t.0.borrow().next(&ctl);
@@ -1622,7 +1661,7 @@ pub fn tostring_basic(v: &Value) -> String {
 #[cfg(test)]
 pub fn future_sizes() {
     let st = Rc::new(State::new(1));
-    let it = Interp { st, frames: RefCell::new(Vec::new()), depth: Cell::new(0), co: None };
+    let it = Interp { st, frames: Rc::new(RefCell::new(Vec::new())), depth: super::shared::U32Cell::new(0), co: None };
     let p = match super::parse::parse_chunk(b"return 1", "x") {
         Ok(p) => p,
         Err(_) => return,
@@ -1642,4 +1681,22 @@ pub fn future_sizes() {
     eprintln!("arith {}", std::mem::size_of_val(&it.arith(BinOp::Add, Value::Nil, Value::Nil, 0)));
     eprintln!("less {}", std::mem::size_of_val(&it.less(&Value::Nil, &Value::Nil, false, 0)));
     eprintln!("special {}", std::mem::size_of_val(&super::libs::call_special(&it, Special::Pcall, Vec::new())));
+}
+
+/// The line a statement starts on (for fuel stops).
+fn stat_line(s: &Stat) -> u32 {
+    match s {
+        Stat::Expr(_, l)
+        | Stat::Local(_, _, l)
+        | Stat::Assign(_, _, l)
+        | Stat::While(_, _, l)
+        | Stat::Repeat(_, _, l)
+        | Stat::If(_, _, l)
+        | Stat::NumFor(_, _, _, _, _, l)
+        | Stat::GenFor(_, _, _, l)
+        | Stat::LocalFunc(_, _, l)
+        | Stat::Return(_, l)
+        | Stat::Break(l) => *l,
+        Stat::Do(b) => b.first().map(stat_line).unwrap_or(0),
+    }
 }

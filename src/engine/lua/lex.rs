@@ -1,7 +1,7 @@
 //! The lexer: Lua 5.1's tokens, string escapes, long brackets, comments and numerals, with its
 //! error texts ("unfinished string", "malformed number", ...).
 
-use std::rc::Rc;
+use super::shared::Rc;
 
 use super::number::string_to_number;
 use super::LuaStr;

@@ -2,8 +2,8 @@
 //! (in `libs_extra.rs`). Argument errors use Lua's texts ("bad argument #1 to 'insert'
 //! (table expected, got nil)").
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use super::shared::Rc;
+use super::shared::{Cell, RefCell};
 
 use super::interp::{
     str_val, to_num, to_str_bytes, tostring_basic, Function, Interp, NErr, Special, State, SyncFn, MAX_STR, NR,

@@ -1,8 +1,8 @@
 //! The libraries Redis adds to Lua: cjson (encode/decode as lua-cjson does in Redis, "%.14g"
 //! numbers, cjson.null) and bit (LuaBitOp, 32-bit semantics).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use super::shared::Rc;
+use super::shared::RefCell;
 
 use super::interp::{Interp, State, NR};
 use super::libs::{bad_arg, check_any, check_num, check_str, msg, native, opt_int, set};

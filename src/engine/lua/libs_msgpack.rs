@@ -2,8 +2,8 @@
 //! each argument, unpack(s) decodes every value, unpack_one/unpack_limit decode a few and give
 //! the offset to continue from (-1 at the end).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use super::shared::Rc;
+use super::shared::RefCell;
 
 use super::interp::{Interp, NErr, State, NR};
 use super::libs::{bad_arg, check_str, msg, native, opt_int, set};

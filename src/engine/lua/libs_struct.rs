@@ -3,8 +3,8 @@
 //! `x` padding, `c[n]` fixed strings (`c0` takes its length from the previous number), `s`
 //! zero-terminated strings.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use super::shared::Rc;
+use super::shared::RefCell;
 
 use super::interp::{Interp, NErr, State, NR};
 use super::libs::{bad_arg, check_num, check_str, msg, native, opt_int, set};

@@ -14,11 +14,11 @@
 //! future that is Pending when fuel is exhausted; host function calls also suspend the future, so
 //! `resume` can hand the host `&mut Lua` while no borrow of the state is held.
 
-use std::cell::RefCell;
+use shared::Rc;
+use shared::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 
 #[allow(dead_code)]
 mod interp;
@@ -32,6 +32,7 @@ mod number;
 #[allow(dead_code)]
 mod parse;
 mod pattern;
+mod shared;
 mod table;
 
 #[cfg(test)]
@@ -175,11 +176,14 @@ impl fmt::Debug for FuncRef {
 pub struct LuaError {
     pub value: Value,
     pub traceback: Option<String>,
+    /// Chunk name and current line of the innermost Lua function active when the error was
+    /// raised (for a library or host function: its Lua caller's line).
+    pub location: Option<(String, u32)>,
 }
 
 impl LuaError {
     pub fn new(value: Value) -> LuaError {
-        LuaError { value, traceback: None }
+        LuaError { value, traceback: None, location: None }
     }
     pub fn msg(s: &str) -> LuaError {
         LuaError::new(Value::from(s))
@@ -199,12 +203,13 @@ pub trait Host {
     fn call(&mut self, lua: &mut Lua, id: u32, args: Vec<Value>) -> Result<Vec<Value>, LuaError>;
 }
 
-type TaskFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, LuaError>>>>;
+type TaskFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, LuaError>> + Send>>;
 
 /// A prepared or suspended call.
 pub struct Task {
     fut: Option<TaskFuture>,
     used: u64,
+    frames: interp::Frames,
 }
 
 /// One Lua state.
@@ -264,13 +269,36 @@ impl Lua {
     /// Prepares a call; runs nothing yet.
     pub fn call(&mut self, f: Value, args: Vec<Value>) -> Task {
         let st = self.st.clone();
-        let fut: TaskFuture = Box::pin(async move { interp::run_task(st, f, args).await });
-        Task { fut: Some(fut), used: 0 }
+        let frames: interp::Frames = Rc::new(RefCell::new(Vec::new()));
+        let fr = frames.clone();
+        let fut: TaskFuture = Box::pin(async move { interp::run_task(st, fr, f, args).await });
+        Task { fut: Some(fut), used: 0, frames }
     }
 
     /// Runs `task` until it finishes or `fuel` units are used up.
     pub fn resume(&mut self, task: &mut Task, host: &mut dyn Host, fuel: u64) -> Resume {
         interp::resume(self, task, host, fuel)
+    }
+
+    /// Where a paused task is: chunk name and current line of its innermost Lua function.
+    pub fn location(&self, task: &Task) -> Option<(String, u32)> {
+        let fr = task.frames.borrow();
+        fr.iter().rev().find(|(c, _)| !c.is_empty()).map(|(c, l)| (c.to_string(), *l))
+    }
+
+    /// Sets or clears a table's metatable (no __metatable or readonly checks: host use).
+    pub fn set_metatable(&mut self, t: &TableRef, mt: Option<TableRef>) {
+        t.0.borrow_mut().meta = mt;
+    }
+
+    pub fn get_metatable(&self, t: &TableRef) -> Option<TableRef> {
+        t.0.borrow().meta.clone()
+    }
+
+    /// lua_next: the entry after `key` (Nil starts) in traversal order, None at the end or for
+    /// a key not in the table.
+    pub fn next(&self, t: &TableRef, key: &Value) -> Option<(Value, Value)> {
+        t.0.borrow().next(key).ok().flatten()
     }
 
     /// Total fuel used by the task so far.

@@ -1,7 +1,7 @@
 //! The parser: Lua 5.1's grammar to an AST whose names are resolved to local slots, upvalues
 //! or globals, with Lua's syntax error texts ("'=' expected near 'end'", ...).
 
-use std::rc::Rc;
+use super::shared::Rc;
 
 use super::lex::{Lexer, Tok, T};
 use super::LuaStr;

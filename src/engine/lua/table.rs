@@ -414,7 +414,7 @@ pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
     while let Some(v) = work.pop() {
         match v {
             Value::Table(t) => {
-                if std::rc::Rc::strong_count(&t.0) == 1 {
+                if super::shared::Rc::strong_count(&t.0) == 1 {
                     if let Ok(mut tb) = t.0.try_borrow_mut() {
                         work.append(&mut tb.arr);
                         for n in tb.nodes.drain(..) {
@@ -429,10 +429,10 @@ pub(crate) fn drop_iteratively(mut work: Vec<Value>) {
                 drop(t);
             }
             Value::Func(f) => {
-                if let Ok(mut func) = std::rc::Rc::try_unwrap(f.0) {
+                if let Ok(mut func) = super::shared::Rc::try_unwrap(f.0) {
                     if let super::interp::Function::Lua { upvals, .. } = &mut func {
                         for c in upvals.drain(..) {
-                            if let Ok(cell) = std::rc::Rc::try_unwrap(c) {
+                            if let Ok(cell) = super::shared::Rc::try_unwrap(c) {
                                 work.push(cell.into_inner());
                             }
                         }

@@ -229,7 +229,7 @@ fn deep_recursion_is_an_error_not_a_crash() {
         run("local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x"),
         "ERR user_script:1: C stack overflow"
     );
-    assert_eq!(run("local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end return f(20)"), "20");
+    assert_eq!(run("local function f(n) if n == 0 then return 0 end return 1 + f(n - 1) end return f(15)"), "15");
     let deep = format!("return {}1{}", "(".repeat(300), ")".repeat(300));
     assert!(run(&deep).contains("chunk has too many syntax levels"));
     // long left-leaning chains and suffix chains are bounded too (no Rust stack overflow)
@@ -447,4 +447,102 @@ fn depth_probe() {
 #[test]
 fn sizes() {
     super::interp::future_sizes();
+}
+
+#[test]
+fn lua_and_tasks_are_send() {
+    fn is_send<T: Send>() {}
+    is_send::<Lua>();
+    is_send::<Task>();
+    is_send::<Value>();
+    is_send::<LuaError>();
+    // and can move to another thread mid-script
+    let mut lua = Lua::new(1);
+    let f = lua.load(b"local s = 0 for i = 1, 1000 do s = s + i end return s", "t").unwrap();
+    let mut task = lua.call(f, Vec::new());
+    struct H;
+    impl Host for H {
+        fn call(&mut self, _: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
+            Ok(Vec::new())
+        }
+    }
+    assert!(matches!(lua.resume(&mut task, &mut H, 100), Resume::Pending));
+    let r = std::thread::spawn(move || match lua.resume(&mut task, &mut H, 1_000_000) {
+        Resume::Done(Ok(v)) => show(&v[0]),
+        _ => "?".into(),
+    })
+    .join()
+    .unwrap();
+    assert_eq!(r, "500500");
+}
+
+#[test]
+fn empty_loops_use_fuel() {
+    struct H;
+    impl Host for H {
+        fn call(&mut self, _: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
+            Ok(Vec::new())
+        }
+    }
+    for src in [
+        "while true do end",
+        "repeat until false",
+        "for i = 1, 1e18 do end",
+        "for k in function() return 1 end do end",
+        "local t = {1} while t do end",
+        "\n\nwhile true do\nend",
+    ] {
+        let mut lua = Lua::new(1);
+        let f = lua.load(src.as_bytes(), "user_script").unwrap();
+        let mut task = lua.call(f, Vec::new());
+        for _ in 0..3 {
+            assert!(matches!(lua.resume(&mut task, &mut H, 1000), Resume::Pending), "{src}");
+        }
+        assert!(Lua::fuel_used(&task) == 3000, "{src}");
+        let loc = lua.location(&task);
+        assert!(loc.is_some(), "{src}");
+        if src.starts_with("\n\n") {
+            assert_eq!(loc, Some(("user_script".to_string(), 3)));
+        }
+    }
+}
+
+#[test]
+fn error_locations() {
+    struct H;
+    impl Host for H {
+        fn call(&mut self, lua: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
+            let t = lua.new_table();
+            lua.raw_set(&t, Value::from("err"), Value::from("ERR boom"))?;
+            Err(LuaError::new(Value::Table(t)))
+        }
+    }
+    let cases = [
+        ("local x = 1\nreturn hcall('set')", 2),
+        ("local function f()\n\n  return hcall()\nend\nreturn f()", 3),
+        ("\nerror('x')", 2),
+        ("local t = nil\n\nreturn t.x", 3),
+        ("\nlocal x = string.format('%d', {})", 2),
+        ("\n\nlocal y = undefined_global", 3),
+    ];
+    for (src, line) in cases {
+        let mut lua = Lua::new(1);
+        let g = lua.globals();
+        let hf = lua.host_function("hcall", 1);
+        lua.raw_set(&g, Value::from("hcall"), hf).unwrap();
+        lua.set_readonly(&g, true);
+        let f = lua.load(src.as_bytes(), "user_script").unwrap();
+        let mut task = lua.call(f, Vec::new());
+        match lua.resume(&mut task, &mut H, 1_000_000) {
+            Resume::Done(Err(e)) => assert_eq!(e.location, Some(("user_script".to_string(), line)), "{src}"),
+            other => panic!("{src}: {other:?}"),
+        }
+    }
+    // an __index function erroring at level 2 from a main chunk's global read
+    let mut lua = Lua::new(1);
+    let g = lua.globals();
+    let src = "local mt = {__index = function(t, k) error(\"nope '\" .. k .. \"'\", 2) end}\nsetmetatable(_G, mt)\n\nlocal x = zzz";
+    let r = lua.eval(src, 1_000_000);
+    let _ = g;
+    assert_eq!(show(&r.unwrap_err().value), "user_script:4: nope 'zzz'");
 }
