@@ -51,19 +51,13 @@ fn field(lua: &Lua, t: &TableRef, name: &str) -> Value {
     lua.raw_get(t, &Value::str(name.as_bytes()))
 }
 
-/// Lua's `lua_next` over a table; ends early on an inconsistent key.
-pub fn table_pairs(t: &TableRef) -> Vec<(Value, Value)> {
+/// A table's entries in `lua_next` order.
+pub fn table_pairs(lua: &Lua, t: &TableRef) -> Vec<(Value, Value)> {
     let mut out = Vec::new();
     let mut key = Value::Nil;
-    loop {
-        let next = t.0.borrow().next(&key);
-        match next {
-            Ok(Some((k, v))) => {
-                key = k.clone();
-                out.push((k, v));
-            }
-            _ => break,
-        }
+    while let Some((k, v)) = lua.next(t, &key) {
+        key = k.clone();
+        out.push((k, v));
     }
     out
 }
@@ -107,14 +101,14 @@ fn table_to_reply(lua: &Lua, t: &TableRef, resp3: bool, depth: usize) -> Reply {
         return Reply::BigNumber(one_line(&s));
     }
     if let Value::Table(m) = field(lua, t, "map") {
-        let pairs = table_pairs(&m)
+        let pairs = table_pairs(lua, &m)
             .iter()
             .map(|(k, v)| (to_reply(lua, k, resp3, depth), to_reply(lua, v, resp3, depth)))
             .collect();
         return Reply::Map(pairs);
     }
     if let Value::Table(s) = field(lua, t, "set") {
-        return Reply::Set(table_pairs(&s).iter().map(|(k, _)| to_reply(lua, k, resp3, depth)).collect());
+        return Reply::Set(table_pairs(lua, &s).iter().map(|(k, _)| to_reply(lua, k, resp3, depth)).collect());
     }
     if let Value::Table(vt) = field(lua, t, "verbatim_string") {
         if let (Value::Str(format), Value::Str(text)) = (field(lua, &vt, "format"), field(lua, &vt, "string")) {

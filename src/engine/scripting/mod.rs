@@ -183,15 +183,6 @@ pub struct ScriptState {
     pub(crate) budgets: Option<(u64, u64, u64)>,
 }
 
-// SAFETY: the Lua states, compiled chunks, function values and the running task hold `Rc`
-// handles into the interpreter's heap. Every one of those handles is owned by this
-// `ScriptState` (values reach host functions only during `resume`, and replies leave as owned
-// `Reply` data), so no handle is shared with anything outside it. The engine is only ever used
-// through `&mut` (the native server keeps it behind a mutex), so moving the whole state to
-// another thread moves every handle together and no two threads touch the reference counts.
-// The interpreter keeps no thread-local state (see notes/lua-api.md, R7).
-unsafe impl Send for ScriptState {}
-
 struct NoHost;
 impl Host for NoHost {
     fn call(&mut self, _: &mut Lua, _: u32, _: Vec<Value>) -> Result<Vec<Value>, LuaError> {
@@ -209,7 +200,7 @@ fn protect(lua: &mut Lua, t: &TableRef, seen: &mut Vec<TableRef>) {
         return;
     }
     seen.push(t.clone());
-    for (_, v) in convert::table_pairs(t) {
+    for (_, v) in convert::table_pairs(lua, t) {
         if let Value::Table(child) = v {
             protect(lua, &child, seen);
         }
@@ -327,13 +318,27 @@ fn value_text(v: &Value) -> String {
     }
 }
 
-/// Where an error happened, as Redis's error handler reports it (`@user_script:1`).
+/// Where an error happened, as Redis's error handler reports it (`@user_script:1`): the
+/// interpreter's location, else a `chunk:line:` prefix of the message.
 fn error_location(e: &LuaError) -> Option<(String, u32)> {
-    lua_error_location(e)
+    match &e.location {
+        // Our own helper chunks ("=function_globals": the missing-global guard) act as C code
+        // does in Redis: the message's position, from the caller, is the one to report.
+        Some((chunk, line)) if !chunk.is_empty() && !chunk.starts_with('=') => Some((at_chunk(chunk), *line)),
+        _ => lua_error_location(e),
+    }
 }
 
-/// Reads the location the interpreter attaches to errors, if it does (notes/lua-api.md, R2);
-/// otherwise recovers it from a `chunk:line:` prefix of a string error.
+/// Redis names chunks with a leading '@' (`@user_script`).
+fn at_chunk(chunk: &str) -> String {
+    if chunk.starts_with('@') {
+        chunk.to_string()
+    } else {
+        format!("@{chunk}")
+    }
+}
+
+/// Recovers a location from a `chunk:line:` prefix of a string error.
 fn lua_error_location(e: &LuaError) -> Option<(String, u32)> {
     if let Value::Str(s) = &e.value {
         let text = String::from_utf8_lossy(s);
@@ -552,7 +557,7 @@ fn read_register_args(lua: &Lua, args: &[Value]) -> Result<FunctionDef, String> 
                 return Err("calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).".into());
             };
             let (mut name, mut description, mut flags, mut func) = (None, None, 0, None);
-            for (k, v) in convert::table_pairs(t) {
+            for (k, v) in convert::table_pairs(lua, t) {
                 let key =
                     string_arg(&k).ok_or("named argument key given to redis.register_function is not a string")?;
                 match key.as_str() {
@@ -582,7 +587,7 @@ fn read_register_args(lua: &Lua, args: &[Value]) -> Result<FunctionDef, String> 
                                     .into(),
                             );
                         };
-                        for (_, f) in convert::table_pairs(&ft) {
+                        for (_, f) in convert::table_pairs(lua, &ft) {
                             let bit = match &f {
                                 Value::Str(s) => function::flag_bit(s),
                                 _ => None,
@@ -593,7 +598,6 @@ fn read_register_args(lua: &Lua, args: &[Value]) -> Result<FunctionDef, String> 
                     _ => return Err("unknown argument given to redis.register_function".into()),
                 }
             }
-            let _ = lua;
             let name = name.ok_or("redis.register_function must get a function name argument")?;
             let func = func.ok_or("redis.register_function must get a callback argument")?;
             Ok(FunctionDef { name, description, flags, func })
@@ -1099,9 +1103,9 @@ impl Engine {
 }
 
 impl World {
-    /// Where a paused task is (notes/lua-api.md, R3); not yet offered by the interpreter.
-    fn lua_location(&self, _task: &Task) -> Option<(String, u32)> {
-        None
+    /// Where a paused task is (the line SCRIPT KILL reports).
+    fn lua_location(&self, task: &Task) -> Option<(String, u32)> {
+        self.lua.location(task).map(|(chunk, line)| (at_chunk(&chunk), line))
     }
 }
 
@@ -1207,7 +1211,7 @@ mod engine_tests {
     fn an_infinite_loop_is_parked_answers_busy_and_is_killed() {
         let (mut e, clock, a, b) = small_budgets();
         assert_eq!(run(&mut e, b, "config set lua-time-limit 100"), Reply::ok());
-        assert_eq!(run(&mut e, a, "eval \"local i = 0 while true do i = i + 1 end\" 0"), Reply::NoReply);
+        assert_eq!(run(&mut e, a, "eval \"while true do end\" 0"), Reply::NoReply);
         assert!(e.is_blocked(a));
         // Before the threshold another client's command is held, not answered.
         assert_eq!(run(&mut e, b, "ping"), Reply::NoReply);
@@ -1223,7 +1227,7 @@ mod engine_tests {
         assert_eq!(run(&mut e, b, "script kill"), Reply::ok());
         assert_eq!(
             e.take_pushed(a),
-            vec![err("ERR Script killed by user with SCRIPT KILL... script: 3fcf51a9b854b8f66cb8685600b0d7df968f4398, on @user_script:1.")]
+            vec![err("ERR Script killed by user with SCRIPT KILL... script: 694a5fe1ddb97a4c6a1bf299d9537c7d3d0f84e7, on @user_script:1.")]
         );
         assert!(!e.is_blocked(a) && !e.is_blocked(b));
         assert_eq!(run(&mut e, b, "ping"), Reply::status("PONG"));
@@ -1272,6 +1276,18 @@ mod engine_tests {
     }
 
     #[test]
+    fn errors_name_the_line_of_the_failing_call() {
+        let (mut e, _clock, a, _b) = small_budgets();
+        let r = run(&mut e, a, "eval \"local x = 1\nreturn redis.call('nosuch')\" 0");
+        assert!(matches!(&r, Reply::Error(m) if m.ends_with(", on @user_script:2.")), "{r:?}");
+        let r = run(&mut e, a, "eval \"\n\nerror('deep')\" 0");
+        assert!(
+            matches!(&r, Reply::Error(m) if m.starts_with("ERR user_script:3: deep script: ") && m.ends_with(", on @user_script:3.")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
     fn held_commands_run_after_the_script_in_order() {
         let (mut e, _clock, a, b) = small_budgets();
         let script = "eval \"local i = 0 while i < 40000 do i = i + 1 end redis.call('set', 'n', i) return i\" 0";
@@ -1302,7 +1318,7 @@ mod engine_tests {
         assert_eq!(run(&mut e, b, "function kill"), Reply::ok());
         assert_eq!(
             e.take_pushed(a),
-            vec![err("ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:1.")]
+            vec![err("ERR Script killed by user with SCRIPT KILL... script: loop, on @user_function:2.")]
         );
     }
 
