@@ -41,24 +41,24 @@ fn script_reply(r: Reply) -> CmdResult {
 
 fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) -> CmdResult {
     let (keys, args) = split_keys(ctx.argv, crate::engine::reply::errors::NOT_INTEGER)?;
-    let first = ctx.argv.get(1).cloned().unwrap_or_default();
+    let argv = ctx.argv;
+    let first: &[u8] = argv.get(1).map(|v| v.as_slice()).unwrap_or_default();
     let seed = ctx.eng.lua_seed();
     let sha = if by_sha {
-        let sha = String::from_utf8_lossy(&first).to_ascii_lowercase();
+        let sha = String::from_utf8_lossy(first).to_ascii_lowercase();
         if !ctx.eng.scripting.script_exists(sha.as_bytes()) {
             return Err(RedisError::raw("NOSCRIPT No matching script. Please use EVAL."));
         }
         sha
     } else {
-        sc::eval_shebang_flags(&first)?;
-        ctx.eng.scripting.load_script(&first, seed)?
+        sc::eval_shebang_flags(first)?;
+        ctx.eng.scripting.load_script(first, seed)?
     };
-    let (body, func) = ctx
+    let (func, flags) = ctx
         .eng
         .scripting
         .cached(&sha)
         .ok_or_else(|| RedisError::raw("NOSCRIPT No matching script. Please use EVAL."))?;
-    let flags = sc::eval_shebang_flags(&body)?;
     if ro && flags.is_some_and(|f| f & FLAG_NO_WRITES == 0) {
         return Err(RedisError::raw(RO_WRITE_FLAG));
     }

@@ -173,7 +173,8 @@ pub struct ScriptState {
     eval: Option<Box<World>>,
     funcs: Option<Box<World>>,
     /// EVAL's script cache: SHA-1 to body and compiled chunk.
-    scripts: HashMap<String, (Vec<u8>, Value)>,
+    /// With each script its shebang flags (`None` without a shebang).
+    scripts: HashMap<String, (Vec<u8>, Value, Option<u32>)>,
     pub(crate) libraries: BTreeMap<String, Library>,
     /// Function name (lower case) to library name.
     pub(crate) function_index: HashMap<String, String>,
@@ -669,7 +670,8 @@ impl ScriptState {
         let f = world.lua.load(&source, "user_script").map_err(|e| {
             RedisError::err(format!("Error compiling script (new function): {e}").replace(['\r', '\n'], " "))
         })?;
-        self.scripts.insert(sha.clone(), (body.to_vec(), f));
+        let flags = eval_shebang_flags(body).unwrap_or(None);
+        self.scripts.insert(sha.clone(), (body.to_vec(), f, flags));
         Ok(sha)
     }
 
@@ -757,9 +759,9 @@ impl ScriptState {
         }
     }
 
-    /// A cached EVAL script's body and compiled chunk.
-    pub(crate) fn cached(&self, sha: &str) -> Option<(Vec<u8>, Value)> {
-        self.scripts.get(sha).map(|(b, f)| (b.clone(), f.clone()))
+    /// A cached EVAL script's compiled chunk and shebang flags.
+    pub(crate) fn cached(&self, sha: &str) -> Option<(Value, Option<u32>)> {
+        self.scripts.get(sha).map(|(_, f, flags)| (f.clone(), *flags))
     }
 
     /// A function and its flags, by name.
