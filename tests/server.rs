@@ -1,7 +1,8 @@
 //! Integration tests of the native server (`redis-playground-server`) over real sockets:
 //! pipelining, inline commands, many connections, protocol errors compared byte for byte with
 //! a real `redis-server`, redis-cli and redis-py against our server, QUIT, active expiry, and
-//! replies pushed outside a request (unblocked and timed-out BLPOP) when the engine has them.
+//! replies pushed outside a request (unblocked and timed-out BLPOP) when the engine has them,
+//! and a busy script answering BUSY to a second client until SCRIPT KILL.
 //!
 //! Tools that may be missing (redis-server, redis-cli, python3 with redis-py) make their test
 //! skip with a message, except under CI (the `CI` variable set), where they must be present.
@@ -424,4 +425,30 @@ fn killed_clients_are_disconnected() {
     let mut chunk = [0u8; 16];
     let n = victim.read(&mut chunk).unwrap_or(0);
     assert_eq!(n, 0, "the killed client's connection is still open");
+}
+
+#[test]
+fn a_busy_script_answers_busy_to_a_second_client_and_is_killed() {
+    let server = start_ours();
+    let mut a = connect(server.port);
+    let mut b = connect(server.port);
+    assert_eq!(call(&mut b, &[b"CONFIG", b"SET", b"busy-reply-threshold", b"100"]), Reply::ok());
+    a.write_all(&request(&[b"EVAL", b"local i = 0 while true do i = i + 1 end", b"0"])).expect("write");
+    std::thread::sleep(Duration::from_millis(20));
+    // Sent before the threshold: held, then answered BUSY once it passes.
+    let started = Instant::now();
+    let busy = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+    assert_eq!(call(&mut b, &[b"PING"]), Reply::Error(busy.into()));
+    assert!(started.elapsed() >= Duration::from_millis(50), "answered before the threshold");
+    // The script's client pipelines a command: it waits for the script too.
+    a.write_all(&request(&[b"PING"])).expect("write");
+    assert_eq!(call(&mut b, &[b"SCRIPT", b"KILL"]), Reply::ok());
+    let mut buf = Vec::new();
+    let replies = read_replies(&mut a, &mut buf, 2);
+    assert!(
+        matches!(&replies[0], Reply::Error(m) if m.starts_with("ERR Script killed by user with SCRIPT KILL... script: ")),
+        "{replies:?}"
+    );
+    assert_eq!(replies[1], Reply::status("PONG"));
+    assert_eq!(call(&mut b, &[b"PING"]), Reply::status("PONG"));
 }

@@ -124,7 +124,8 @@ pub fn parse_timeout_secs(arg: &[u8]) -> Result<i64, super::RedisError> {
 impl Engine {
     /// True while the client waits in a blocking command.
     pub fn is_blocked(&self, id: ClientId) -> bool {
-        self.blocking.clients.contains_key(&id)
+        // A client waiting for a script (its own, or held behind one) waits like a blocked one.
+        self.blocking.clients.contains_key(&id) || self.scripting.is_waiting(id)
     }
 
     /// Number of blocked clients (INFO clients: blocked_clients).

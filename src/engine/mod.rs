@@ -20,12 +20,14 @@ pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
 pub mod memory;
+pub mod lua;
 pub mod num;
 pub mod pause;
 pub mod pubsub;
 pub mod reply;
 pub mod resp;
 pub mod sha256;
+pub mod scripting;
 pub mod skiplist;
 pub mod stream;
 pub mod table;
@@ -170,6 +172,9 @@ pub struct Config {
     pub maxmemory_eviction_tenacity: u32,
     /// Active expiry in `tick` (DEBUG SET-ACTIVE-EXPIRE turns it off).
     pub active_expire: bool,
+    /// Milliseconds a script may run before other clients get BUSY (`busy-reply-threshold`,
+    /// alias `lua-time-limit`).
+    pub busy_reply_threshold: i64,
 }
 
 impl Default for Config {
@@ -205,6 +210,7 @@ impl Default for Config {
             lazyfree_lazy_eviction: false,
             maxmemory_eviction_tenacity: 10,
             active_expire: true,
+            busy_reply_threshold: 5000,
         }
     }
 }
@@ -328,6 +334,8 @@ pub struct Engine {
     pub(crate) no_evict: std::collections::BTreeSet<ClientId>,
     /// CLIENT TRACKING: tracking clients and the keys they read (tracking.rs).
     pub(crate) tracking: tracking::TrackingState,
+    /// Script cache, function libraries and the running script (scripting/mod.rs).
+    pub(crate) scripting: scripting::ScriptState,
     next_client_id: ClientId,
     started_ms: i64,
     /// A placeholder client used when a client id is unknown, so lookups never fail.
@@ -364,6 +372,7 @@ impl Engine {
             pause: Default::default(),
             no_evict: Default::default(),
             tracking: Default::default(),
+            scripting: Default::default(),
             next_client_id: 1,
             started_ms: now,
             detached: new_client(DETACHED_CLIENT, now),
@@ -411,6 +420,7 @@ impl Engine {
     /// Forgets a client (its connection closed).
     pub fn disconnect(&mut self, id: ClientId) {
         self.forget_blocked(id);
+        self.forget_script_client(id);
         self.reset_session(id);
         self.no_evict.remove(&id);
         self.clients.remove(&id);
@@ -603,6 +613,8 @@ impl Engine {
         self.expire_blocked();
         self.serve_ready_keys();
         self.tracking_broadcast();
+        // A parked script continues (scripting/mod.rs).
+        self.script_tick();
     }
 
     /// Runs one command for `client` and returns its reply.
@@ -615,6 +627,10 @@ impl Engine {
         }
         // A client that QUIT or was killed gets no more replies, like a closed socket.
         if self.client_closing(client) {
+            return Reply::NoReply;
+        }
+        // While a script runs, other commands wait until the BUSY threshold (scripting/mod.rs).
+        if self.scripting.is_running() && self.hold_for_script(client, argv) {
             return Reply::NoReply;
         }
         let cmd = match resolve(name, argv) {
@@ -637,6 +653,9 @@ impl Engine {
                 };
             }
         };
+        if let Some(e) = self.busy_error(cmd) {
+            return self.reject(client, name, e);
+        }
         // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
         let db = {
@@ -893,6 +912,27 @@ fn resolve(name: &[u8], argv: &[Vec<u8>]) -> Result<&'static CommandSpec, RedisE
         return Err(arity_error(cmd.name));
     }
     Ok(cmd)
+}
+
+/// Why a command called from a script was not found (scripts word these errors their own way).
+pub(crate) enum ScriptLookup {
+    Unknown,
+    Arity,
+}
+
+/// The dispatcher's lookup for a command a script calls: the same resolution and arity check as
+/// [`resolve`], classified for the script's error texts.
+pub(crate) fn resolve_for_script(argv: &[Vec<u8>]) -> Result<&'static CommandSpec, ScriptLookup> {
+    let Some(name) = argv.first() else {
+        return Err(ScriptLookup::Unknown);
+    };
+    resolve(name, argv).map_err(|e| {
+        if e.0.starts_with("ERR wrong number of arguments") {
+            ScriptLookup::Arity
+        } else {
+            ScriptLookup::Unknown
+        }
+    })
 }
 
 /// Redis's arity error for a command's full name.

@@ -53,6 +53,16 @@ def run_checks(r: "redis.Redis", skip: set) -> int:
     assert r.exists("smoke:greeting") == 0
     checks += 2
 
+    if "eval" not in skip:
+        # Scripts: EVAL, and redis-py's Script object (EVALSHA, falling back to EVAL on NOSCRIPT).
+        assert r.eval("return redis.call('set', KEYS[1], ARGV[1])", 1, "smoke:s", "v") in (b"OK", "OK")
+        incr = r.register_script("return redis.call('incrby', KEYS[1], ARGV[1])")
+        r.script_flush()
+        assert incr(keys=["smoke:n"], args=[5]) == 5
+        assert incr(keys=["smoke:n"], args=[2]) == 7
+        assert r.delete("smoke:s", "smoke:n") == 2
+        checks += 4
+
     return checks
 
 

@@ -15,6 +15,7 @@ pub mod introspect;
 pub mod list;
 pub mod memory;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod set;
 pub mod sort;
@@ -46,4 +47,5 @@ pub const TABLES: &[&[CommandSpec]] = &[
     acl::COMMANDS,
     memory::COMMANDS,
     clientctl::COMMANDS,
+    scripting::COMMANDS,
 ];

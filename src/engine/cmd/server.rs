@@ -1332,6 +1332,13 @@ const PARAMS: &[Param] = &[
         get: |c| c.acllog_max_len.to_string(),
         set: |c, v, _| c.acllog_max_len = v as u64,
     },
+    Param {
+        name: "busy-reply-threshold",
+        alias: Some("lua-time-limit"),
+        kind: int(0, LONG_MAX),
+        get: |c| c.busy_reply_threshold.to_string(),
+        set: |c, v, _| c.busy_reply_threshold = v as i64,
+    },
     Param { name: "databases", alias: None, kind: Kind::Immutable, get: |_| DATABASES.to_string(), set: |_, _, _| {} },
 ];
 
