@@ -653,9 +653,6 @@ impl Engine {
                 };
             }
         };
-        if let Some(e) = self.busy_error(cmd) {
-            return self.reject(client, name, e);
-        }
         // Like Redis, the command counts as the client's last one even if it is queued or refused.
         let now = self.now_ms();
         let db = {
@@ -665,7 +662,7 @@ impl Engine {
             c.db
         };
         // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
-        // maxmemory, the subscribed context, CLIENT PAUSE, then MULTI queueing.
+        // maxmemory, the subscribed context, a busy script, CLIENT PAUSE, then MULTI queueing.
         if !self.auth_ok(client) && !cmd.has_flag("no_auth") {
             return self.reject_resolved(client, cmd, name, RedisError::raw("NOAUTH Authentication required."));
         }
@@ -707,6 +704,11 @@ impl Engine {
                 "Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                 cmd.name
             ));
+            return self.reject_resolved(client, cmd, name, e);
+        }
+        // A script running past busy-reply-threshold: only `allow_busy` commands (SCRIPT KILL,
+        // FUNCTION KILL, ...) run; the rest get BUSY (scripting/mod.rs).
+        if let Some(e) = self.busy_error(cmd) {
             return self.reject_resolved(client, cmd, name, e);
         }
         // MULTI: everything but the transaction-control commands (and QUIT/RESET) is queued.
