@@ -43,6 +43,9 @@ pub struct EvictState {
     over_since: Option<i64>,
     /// Total milliseconds spent over maxmemory (`total_eviction_exceeded_time`).
     pub exceeded_ms: i64,
+    /// Whether memory was still over the limit when the current command started (Redis's
+    /// `pre_command_oom_state`): scripts check it, not the memory they use themselves.
+    pub pre_command_oom: bool,
 }
 
 impl EvictState {
@@ -256,9 +259,11 @@ impl Engine {
     /// be refused with the OOM error.
     pub(crate) fn refuse_for_memory(&mut self, client: super::ClientId, cmd: &super::CommandSpec) -> bool {
         if self.config.maxmemory == 0 && self.config.memory_cap == 0 {
+            self.evict.pre_command_oom = false;
             return false;
         }
         let out_of_memory = !self.perform_evictions();
+        self.evict.pre_command_oom = out_of_memory;
         if !out_of_memory {
             return false;
         }

@@ -6,7 +6,7 @@
 use crate::engine::args::is;
 use crate::engine::cmd::connection::help_reply;
 use crate::engine::glob;
-use crate::engine::scripting::function::{self, FLAG_NO_WRITES};
+use crate::engine::scripting::function::{self, FLAG_ALLOW_OOM, FLAG_NO_WRITES};
 use crate::engine::scripting::{self as sc, Kind, Start};
 use crate::engine::table::{CommandSpec, Group};
 use crate::engine::{CmdResult, Ctx, RedisError, Reply};
@@ -62,8 +62,16 @@ fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) -> CmdResult {
     if ro && flags.is_some_and(|f| f & FLAG_NO_WRITES == 0) {
         return Err(RedisError::raw(RO_WRITE_FLAG));
     }
+    // A script with a shebang (flags) is refused at once when memory was over the limit,
+    // unless it may not write or allows OOM; one without (Redis's compatibility mode) is
+    // checked command by command.
+    if let Some(f) = flags {
+        check_oom_at_start(ctx, f)?;
+    }
     let read_only = ro || flags.is_some_and(|f| f & FLAG_NO_WRITES != 0);
-    let start = Start { kind: Kind::Eval, name: sha, func, keys, args, read_only, sync: !ctx.block_mode.may_block };
+    let allow_oom = flags.is_some_and(|f| f & FLAG_ALLOW_OOM != 0);
+    let sync = !ctx.block_mode.may_block;
+    let start = Start { kind: Kind::Eval, name: sha, func, keys, args, read_only, allow_oom, sync };
     script_reply(ctx.eng.start_script(ctx.client, ctx.argv, ctx.db, start))
 }
 
@@ -87,6 +95,17 @@ fn evalsha_ro(ctx: &mut Ctx) -> CmdResult {
     eval_generic(ctx, true, true)
 }
 
+/// Redis's `scriptPrepareForRun` OOM check for scripts declaring flags: refused when memory was
+/// over the limit as the command started, unless flagged `no-writes` or `allow-oom`.
+fn check_oom_at_start(ctx: &Ctx, flags: u32) -> Result<(), RedisError> {
+    let cfg = &ctx.eng.config;
+    let limited = cfg.maxmemory != 0 || cfg.memory_cap != 0;
+    if limited && ctx.eng.evict.pre_command_oom && flags & (FLAG_NO_WRITES | FLAG_ALLOW_OOM) == 0 {
+        return Err(RedisError::raw(crate::engine::evict::OOM_ERROR));
+    }
+    Ok(())
+}
+
 fn fcall_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
     let name = String::from_utf8_lossy(ctx.argv.get(1).map(|v| v.as_slice()).unwrap_or_default()).into_owned();
     let (func, flags) = match ctx.eng.scripting.find_function(&name) {
@@ -97,8 +116,11 @@ fn fcall_generic(ctx: &mut Ctx, ro: bool) -> CmdResult {
     if ro && flags & FLAG_NO_WRITES == 0 {
         return Err(RedisError::raw(RO_WRITE_FLAG));
     }
+    check_oom_at_start(ctx, flags)?;
     let read_only = ro || flags & FLAG_NO_WRITES != 0;
-    let start = Start { kind: Kind::Function, name, func, keys, args, read_only, sync: !ctx.block_mode.may_block };
+    let allow_oom = flags & FLAG_ALLOW_OOM != 0;
+    let sync = !ctx.block_mode.may_block;
+    let start = Start { kind: Kind::Function, name, func, keys, args, read_only, allow_oom, sync };
     script_reply(ctx.eng.start_script(ctx.client, ctx.argv, ctx.db, start))
 }
 

@@ -154,6 +154,8 @@ pub(crate) struct Running {
     pub start_ms: i64,
     /// EVAL_RO, FCALL_RO or a `no-writes` flag: write commands are refused.
     pub read_only: bool,
+    /// The `allow-oom` flag: denyoom commands run even when memory was over the limit.
+    pub allow_oom: bool,
     /// A write command ran: the script cannot be killed.
     pub wrote: bool,
     /// `redis.setresp(3)` was called.
@@ -428,10 +430,17 @@ impl Host for ScriptHost<'_> {
                 if argv.is_empty() {
                     return Err(raise(lua, "ERR Please specify at least one argument for this redis lib call"));
                 }
-                if super::table::lookup(&argv[0]).is_none() {
+                // Redis's lookupCommand: the command, or its subcommand when it has some.
+                let cmd = super::table::lookup(&argv[0]).and_then(|base| match argv.get(1) {
+                    Some(sub) if !base.subcommands.is_empty() => base.subcommand(sub),
+                    _ => Some(base),
+                });
+                let Some(cmd) = cmd else {
                     return Err(raise(lua, "ERR Invalid command passed to redis.acl_check_cmd()"));
-                }
-                Ok(vec![Value::Bool(true)])
+                };
+                let user = self.eng.scripting.running.as_ref().and_then(|r| self.eng.client(r.client));
+                let user = user.map(|c| c.user.clone()).unwrap_or_default();
+                Ok(vec![Value::Bool(super::acl::check_command(self.eng, &user, cmd, &argv).is_ok())])
             }
             H_REGISTER => Err(LuaError::new(Value::str(
                 b"Script attempted to access nonexistent global variable 'register_function'",
@@ -782,6 +791,7 @@ pub(crate) struct Start {
     pub keys: Vec<Vec<u8>>,
     pub args: Vec<Vec<u8>>,
     pub read_only: bool,
+    pub allow_oom: bool,
     pub sync: bool,
 }
 
@@ -818,6 +828,7 @@ impl Engine {
             argv: argv.to_vec(),
             start_ms: self.now_ms(),
             read_only: s.read_only,
+            allow_oom: s.allow_oom,
             wrote: false,
             resp3: false,
             db,
@@ -1070,13 +1081,26 @@ impl Engine {
         if cmd.has_flag("noscript") {
             return Err("ERR This Redis command is not allowed from script".into());
         }
+        let Some(client) = self.scripting.running.as_ref().map(|r| r.client) else {
+            return Err("ERR This Redis command is not allowed from script".into());
+        };
+        // The checks of Redis's scriptCall, in its order: ACL, read-only, OOM.
+        if let Err(denied) = self.acl_check(client, cmd, argv, super::acl::LogContext::Lua) {
+            return Err(format!("ERR The user executing the script {}", denied.script_message()));
+        }
+        let memory_limited = self.config.maxmemory != 0 || self.config.memory_cap != 0;
+        let pre_command_oom = self.evict.pre_command_oom;
         let Some(r) = self.scripting.running.as_mut() else {
             return Err("ERR This Redis command is not allowed from script".into());
         };
+        if cmd.is_write() && r.read_only {
+            return Err("ERR Write commands are not allowed from read-only scripts.".into());
+        }
+        // Only before the script's first write: once it wrote, it cannot stop halfway.
+        if !r.allow_oom && !r.wrote && memory_limited && pre_command_oom && cmd.has_flag("denyoom") {
+            return Err(super::evict::OOM_ERROR.into());
+        }
         if cmd.is_write() {
-            if r.read_only {
-                return Err("ERR Write commands are not allowed from read-only scripts.".into());
-            }
             r.wrote = true;
         }
         let (client, db) = (r.client, r.db);
