@@ -277,3 +277,38 @@ async fn client_tabs_select_add_and_close() {
     assert_eq!(*selected.borrow(), vec![1]);
     assert_eq!(added.borrow().len(), 1);
 }
+
+/// The engine's scripting in the browser build: a script runs, a runaway recursion is Lua's
+/// "stack overflow" error (not a trap that kills the page), and an endless loop is parked,
+/// answered BUSY once past the threshold and stopped by SCRIPT KILL from another client.
+#[wasm_bindgen_test]
+fn scripts_run_recurse_safely_and_can_be_killed_in_the_browser() {
+    use crate::engine::Reply;
+    let (mut e, clock) = Engine::with_virtual_clock();
+    let (a, b) = (e.connect(), e.connect());
+    let run = |e: &mut Engine, c, line: &str| e.execute_line(c, line).unwrap_or_else(Reply::Error);
+    assert_eq!(run(&mut e, a, "EVAL \"return redis.call('SET', KEYS[1], ARGV[1])\" 1 k v"), Reply::status("OK"));
+    let deep = run(&mut e, a, "EVAL \"local function f(n) return 1 + f(n + 1) end return f(1)\" 0");
+    match deep {
+        Reply::Error(text) => assert!(text.contains("stack overflow"), "{text}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(run(&mut e, b, "GET k"), Reply::Bulk(b"v".to_vec()));
+    assert_eq!(run(&mut e, b, "CONFIG SET busy-reply-threshold 100"), Reply::status("OK"));
+    assert_eq!(run(&mut e, a, "EVAL \"while true do end\" 0"), Reply::NoReply);
+    assert!(e.is_blocked(a), "the script's client waits");
+    clock.advance_ms(200);
+    e.tick();
+    match run(&mut e, b, "PING") {
+        Reply::Error(text) => assert!(text.starts_with("BUSY "), "{text}"),
+        other => panic!("expected BUSY, got {other:?}"),
+    }
+    assert_eq!(run(&mut e, b, "SCRIPT KILL"), Reply::status("OK"));
+    e.tick();
+    let pushed = e.take_pushed(a);
+    assert!(
+        pushed.iter().any(|r| matches!(r, Reply::Error(t) if t.contains("Script killed by user with SCRIPT KILL"))),
+        "{pushed:?}"
+    );
+    assert_eq!(run(&mut e, a, "PING"), Reply::status("PONG"));
+}
