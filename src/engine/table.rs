@@ -113,6 +113,39 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
+    /// An entry without key arguments or subcommands of its own (most admin, connection and
+    /// scripting entries, and most subcommands): the modules' `sub!`/`spec!` shorthands.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn keyless(
+        group: Group,
+        name: &'static str,
+        arity: i32,
+        flags: &'static [&'static str],
+        acl: &'static [&'static str],
+        since: &'static str,
+        syntax: &'static str,
+        summary: &'static str,
+        complexity: &'static str,
+        handler: Handler,
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            arity,
+            flags,
+            first_key: 0,
+            last_key: 0,
+            step: 0,
+            acl,
+            group,
+            since,
+            syntax,
+            summary,
+            complexity,
+            handler,
+            subcommands: &[],
+        }
+    }
+
     pub fn has_flag(&self, flag: &str) -> bool {
         self.flags.contains(&flag)
     }

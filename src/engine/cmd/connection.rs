@@ -392,25 +392,10 @@ const CLIENT_ADMIN_ACL: &[&str] = &["@admin", "@slow", "@dangerous", "@connectio
 /// The immediate, flag-less connection commands' shared fields.
 const HANDSHAKE_FLAGS: &[&str] = &["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
 
+/// A keyless entry of the connection group (`CommandSpec::keyless`).
 macro_rules! sub {
-    ($name:expr, $arity:expr, $flags:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr,
-     $complexity:expr, $handler:expr) => {
-        CommandSpec {
-            name: $name,
-            arity: $arity,
-            flags: $flags,
-            first_key: 0,
-            last_key: 0,
-            step: 0,
-            acl: $acl,
-            group: Group::Connection,
-            since: $since,
-            syntax: $syntax,
-            summary: $summary,
-            complexity: $complexity,
-            handler: $handler,
-            subcommands: &[],
-        }
+    ($($arg:expr),* $(,)?) => {
+        CommandSpec::keyless(Group::Connection, $($arg),*)
     };
 }
 

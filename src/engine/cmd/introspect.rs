@@ -529,25 +529,10 @@ const ADMIN_FLAGS: &[&str] = &["admin", "loading", "stale"];
 const ADMIN_ACL: &[&str] = &["@admin", "@slow", "@dangerous"];
 const LAT_FLAGS: &[&str] = &["admin", "noscript", "loading", "stale"];
 
+/// A keyless entry of the server group (`CommandSpec::keyless`).
 macro_rules! sub {
-    ($name:expr, $arity:expr, $flags:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr,
-     $complexity:expr, $handler:expr) => {
-        CommandSpec {
-            name: $name,
-            arity: $arity,
-            flags: $flags,
-            first_key: 0,
-            last_key: 0,
-            step: 0,
-            acl: $acl,
-            group: Group::Server,
-            since: $since,
-            syntax: $syntax,
-            summary: $summary,
-            complexity: $complexity,
-            handler: $handler,
-            subcommands: &[],
-        }
+    ($($arg:expr),* $(,)?) => {
+        CommandSpec::keyless(Group::Server, $($arg),*)
     };
 }
 

@@ -446,25 +446,10 @@ fn function_help(_ctx: &mut Ctx) -> CmdResult {
 
 // ---- table ----------------------------------------------------------------------------------
 
+/// A keyless entry of the scripting group (`CommandSpec::keyless`).
 macro_rules! spec {
-    ($name:expr, $arity:expr, $flags:expr, $acl:expr, $since:expr, $syntax:expr, $summary:expr,
-     $complexity:expr, $handler:expr) => {
-        CommandSpec {
-            name: $name,
-            arity: $arity,
-            flags: $flags,
-            first_key: 0,
-            last_key: 0,
-            step: 0,
-            acl: $acl,
-            group: Group::Scripting,
-            since: $since,
-            syntax: $syntax,
-            summary: $summary,
-            complexity: $complexity,
-            handler: $handler,
-            subcommands: &[],
-        }
+    ($($arg:expr),* $(,)?) => {
+        CommandSpec::keyless(Group::Scripting, $($arg),*)
     };
 }
 
