@@ -1500,6 +1500,46 @@ impl Interp {
                 let _ = line;
             }
             Stat::Do(b) => return self.exec_block(f, b).await,
+            Stat::If(arms, els, _) => {
+                for (c, b) in arms {
+                    if ev!(self, f, c)?.truthy() {
+                        return self.exec_block(f, b).await;
+                    }
+                }
+                if let Some(b) = els {
+                    return self.exec_block(f, b).await;
+                }
+            }
+            Stat::While(..) | Stat::Repeat(..) | Stat::NumFor(..) | Stat::GenFor(..) => {
+                // loops run in their own boxed future so this function's frame stays small
+                return Box::pin(self.exec_loop(f, s)).await;
+            }
+            Stat::Return(exprs, line) => {
+                if exprs.len() == 1 {
+                    if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
+                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
+                        self.set_line(l);
+                        if let Value::Func(fr) = &fv {
+                            if matches!(&*fr.0, Function::Lua { .. }) {
+                                return Ok(Flow::Tail(fv, av));
+                            }
+                        }
+                        let r = self.call_inner(fv, av, Some((d, l))).await?;
+                        return Ok(Flow::Return(r));
+                    }
+                    let v = ev!(self, f, &exprs[0])?;
+                    return Ok(Flow::Return(vec![v]));
+                }
+                let _ = line;
+                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
+            }
+            Stat::Break(_) => return Ok(Flow::Break),
+        }
+        Ok(Flow::Normal)
+    }
+
+    async fn exec_loop(&self, f: &mut Frame, s: &Stat) -> R<Flow> {
+        match s {
             Stat::While(c, b, line) => loop {
                 tick!(self, *line);
                 let cv = ev!(self, f, c)?;
@@ -1523,16 +1563,6 @@ impl Interp {
                     break;
                 }
             },
-            Stat::If(arms, els, _) => {
-                for (c, b) in arms {
-                    if ev!(self, f, c)?.truthy() {
-                        return self.exec_block(f, b).await;
-                    }
-                }
-                if let Some(b) = els {
-                    return self.exec_block(f, b).await;
-                }
-            }
             Stat::NumFor(var, start, limit, step, body, line) => {
                 let sv = ev!(self, f, start)?;
                 let lv = ev!(self, f, limit)?;
@@ -1601,26 +1631,7 @@ impl Interp {
                     }
                 }
             }
-            Stat::Return(exprs, line) => {
-                if exprs.len() == 1 {
-                    if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
-                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
-                        self.set_line(l);
-                        if let Value::Func(fr) = &fv {
-                            if matches!(&*fr.0, Function::Lua { .. }) {
-                                return Ok(Flow::Tail(fv, av));
-                            }
-                        }
-                        let r = self.call_inner(fv, av, Some((d, l))).await?;
-                        return Ok(Flow::Return(r));
-                    }
-                    let v = ev!(self, f, &exprs[0])?;
-                    return Ok(Flow::Return(vec![v]));
-                }
-                let _ = line;
-                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
-            }
-            Stat::Break(_) => return Ok(Flow::Break),
+            _ => {}
         }
         Ok(Flow::Normal)
     }
