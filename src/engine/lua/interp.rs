@@ -1136,7 +1136,7 @@ impl Interp {
             Function::Coroutine(_) => Err(self.here_err("attempt to call a thread value")),
             Function::CoWrap(cs) => {
                 let cs = cs.clone();
-                match self.co_resume(&cs, args).await {
+                match Box::pin(self.co_resume(&cs, args)).await {
                     Ok(v) => Ok(v),
                     Err(e) => {
                         let v = match &e {
@@ -1240,16 +1240,7 @@ impl Interp {
                 if let Some(r) = self.bin_fast(f, *op, a, b, av.clone(), bv.clone(), *line) {
                     return r;
                 }
-                match op {
-                    BinOp::Concat => self.concat(av, bv, *line).await,
-                    BinOp::Eq => Ok(Value::Bool(self.equals(&av, &bv).await?)),
-                    BinOp::Ne => Ok(Value::Bool(!self.equals(&av, &bv).await?)),
-                    BinOp::Lt => Ok(Value::Bool(self.less(&av, &bv, false, *line).await?)),
-                    BinOp::Le => Ok(Value::Bool(self.less(&av, &bv, true, *line).await?)),
-                    BinOp::Gt => Ok(Value::Bool(self.less(&bv, &av, false, *line).await?)),
-                    BinOp::Ge => Ok(Value::Bool(self.less(&bv, &av, true, *line).await?)),
-                    _ => self.arith(*op, av, bv, *line).await,
-                }
+                Box::pin(self.bin_meta(*op, av, bv, *line)).await
             }
             Expr::And(a, b) => {
                 let av = ev!(self, f, a)?;
@@ -1293,6 +1284,20 @@ impl Interp {
                 Some(r) => r,
                 None => Ok(Value::Nil),
             },
+        }
+    }
+
+    /// A binary operation that needs a metamethod (kept out of eval_slow's frame).
+    async fn bin_meta(&self, op: BinOp, av: Value, bv: Value, line: u32) -> R<Value> {
+        match op {
+            BinOp::Concat => self.concat(av, bv, line).await,
+            BinOp::Eq => Ok(Value::Bool(self.equals(&av, &bv).await?)),
+            BinOp::Ne => Ok(Value::Bool(!self.equals(&av, &bv).await?)),
+            BinOp::Lt => Ok(Value::Bool(self.less(&av, &bv, false, line).await?)),
+            BinOp::Le => Ok(Value::Bool(self.less(&av, &bv, true, line).await?)),
+            BinOp::Gt => Ok(Value::Bool(self.less(&bv, &av, false, line).await?)),
+            BinOp::Ge => Ok(Value::Bool(self.less(&bv, &av, true, line).await?)),
+            _ => self.arith(op, av, bv, line).await,
         }
     }
 
@@ -1524,7 +1529,7 @@ impl Interp {
                                 return Ok(Flow::Tail(fv, av));
                             }
                         }
-                        let r = self.call_inner(fv, av, Some((d, l))).await?;
+                        let r = Box::pin(self.call_inner(fv, av, Some((d, l)))).await?;
                         return Ok(Flow::Return(r));
                     }
                     let v = ev!(self, f, &exprs[0])?;
