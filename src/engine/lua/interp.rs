@@ -1666,9 +1666,6 @@ pub fn tostring_basic(v: &Value) -> String {
         Value::Table(t) => format!("table: 0x{:08x}", t.addr()),
         Value::Func(f) => match &*f.0 {
             Function::Coroutine(c) => format!("thread: 0x{:08x}", Rc::as_ptr(c) as *const u8 as usize),
-            Function::Native { .. } | Function::Special { .. } | Function::Host { .. } => {
-                format!("function: builtin: 0x{:08x}", f.addr())
-            }
             _ => format!("function: 0x{:08x}", f.addr()),
         },
     }
