@@ -174,6 +174,8 @@ pub struct Interp {
     pub st: Rc<State>,
     pub frames: Frames,
     depth: super::shared::U32Cell,
+    /// Calls made from library code or metamethods now active (Lua 5.1 cannot yield across them).
+    ccalls: super::shared::U32Cell,
     /// The coroutine this evaluator runs (None for the main task).
     pub co: Option<super::shared::Weak<Function>>,
 }
@@ -264,7 +266,8 @@ impl Future for HostWait {
 }
 
 pub async fn run_task(st: Rc<State>, frames: Frames, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames, depth: super::shared::U32Cell::new(0), co: None };
+    let it =
+        Interp { st, frames, depth: super::shared::U32Cell::new(0), ccalls: super::shared::U32Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -417,6 +420,7 @@ impl Interp {
                     st,
                     frames: Rc::new(RefCell::new(Vec::new())),
                     depth: super::shared::U32Cell::new(0),
+                    ccalls: super::shared::U32Cell::new(0),
                     co: Some(me),
                 };
                 it.call(f, args).await
@@ -438,7 +442,7 @@ impl Interp {
     }
 
     pub async fn co_yield(&self, vals: Vec<Value>) -> R<Vec<Value>> {
-        if self.co.is_none() {
+        if self.co.is_none() || self.ccalls.get() > 0 {
             return Err(LuaError::msg("attempt to yield across metamethod/C-call boundary"));
         }
         *self.st.co_yield.borrow_mut() = Some(vals);
@@ -1112,6 +1116,10 @@ impl Interp {
             return Err(self.here_err(if what.is_none() { "C stack overflow" } else { "stack overflow" }));
         }
         tick!(self);
+        let boundary = what.is_none() && self.depth.get() > 0;
+        if boundary {
+            self.ccalls.set(self.ccalls.get() + 1);
+        }
         self.depth.set(self.depth.get() + 1);
         let r = match &*fr.0 {
             Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
@@ -1158,6 +1166,9 @@ impl Interp {
             }
         };
         self.depth.set(self.depth.get() - 1);
+        if boundary {
+            self.ccalls.set(self.ccalls.get() - 1);
+        }
         r
     }
 
@@ -1674,7 +1685,13 @@ pub fn tostring_basic(v: &Value) -> String {
 #[cfg(test)]
 pub fn future_sizes() {
     let st = Rc::new(State::new(1));
-    let it = Interp { st, frames: Rc::new(RefCell::new(Vec::new())), depth: super::shared::U32Cell::new(0), co: None };
+    let it = Interp {
+        st,
+        frames: Rc::new(RefCell::new(Vec::new())),
+        depth: super::shared::U32Cell::new(0),
+        ccalls: super::shared::U32Cell::new(0),
+        co: None,
+    };
     let p = match super::parse::parse_chunk(b"return 1", "x") {
         Ok(p) => p,
         Err(_) => return,
