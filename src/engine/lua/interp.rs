@@ -178,6 +178,8 @@ pub struct Interp {
     pub st: Rc<State>,
     pub frames: Frames,
     depth: super::shared::U32Cell,
+    /// Calls made from library code or metamethods now active (Lua 5.1 cannot yield across them).
+    ccalls: super::shared::U32Cell,
     /// The coroutine this evaluator runs (None for the main task).
     pub co: Option<super::shared::Weak<Function>>,
 }
@@ -268,7 +270,8 @@ impl Future for HostWait {
 }
 
 pub async fn run_task(st: Rc<State>, frames: Frames, f: Value, args: Vec<Value>) -> R<Vec<Value>> {
-    let it = Interp { st, frames, depth: super::shared::U32Cell::new(0), co: None };
+    let it =
+        Interp { st, frames, depth: super::shared::U32Cell::new(0), ccalls: super::shared::U32Cell::new(0), co: None };
     it.call(f, args).await
 }
 
@@ -421,6 +424,7 @@ impl Interp {
                     st,
                     frames: Rc::new(RefCell::new(Vec::new())),
                     depth: super::shared::U32Cell::new(0),
+                    ccalls: super::shared::U32Cell::new(0),
                     co: Some(me),
                 };
                 it.call(f, args).await
@@ -442,7 +446,7 @@ impl Interp {
     }
 
     pub async fn co_yield(&self, vals: Vec<Value>) -> R<Vec<Value>> {
-        if self.co.is_none() {
+        if self.co.is_none() || self.ccalls.get() > 0 {
             return Err(LuaError::msg("attempt to yield across metamethod/C-call boundary"));
         }
         *self.st.co_yield.borrow_mut() = Some(vals);
@@ -1116,6 +1120,10 @@ impl Interp {
             return Err(self.here_err(if what.is_none() { "C stack overflow" } else { "stack overflow" }));
         }
         tick!(self);
+        let boundary = what.is_none() && self.depth.get() > 0;
+        if boundary {
+            self.ccalls.set(self.ccalls.get() + 1);
+        }
         self.depth.set(self.depth.get() + 1);
         let r = match &*fr.0 {
             Function::Lua { .. } => Box::pin(self.call_lua(fr, args)).await,
@@ -1140,7 +1148,7 @@ impl Interp {
             Function::Coroutine(_) => Err(self.here_err("attempt to call a thread value")),
             Function::CoWrap(cs) => {
                 let cs = cs.clone();
-                match self.co_resume(&cs, args).await {
+                match Box::pin(self.co_resume(&cs, args)).await {
                     Ok(v) => Ok(v),
                     Err(e) => {
                         let v = match &e {
@@ -1162,6 +1170,9 @@ impl Interp {
             }
         };
         self.depth.set(self.depth.get() - 1);
+        if boundary {
+            self.ccalls.set(self.ccalls.get() - 1);
+        }
         r
     }
 
@@ -1244,16 +1255,7 @@ impl Interp {
                 if let Some(r) = self.bin_fast(f, *op, a, b, av.clone(), bv.clone(), *line) {
                     return r;
                 }
-                match op {
-                    BinOp::Concat => self.concat(av, bv, *line).await,
-                    BinOp::Eq => Ok(Value::Bool(self.equals(&av, &bv).await?)),
-                    BinOp::Ne => Ok(Value::Bool(!self.equals(&av, &bv).await?)),
-                    BinOp::Lt => Ok(Value::Bool(self.less(&av, &bv, false, *line).await?)),
-                    BinOp::Le => Ok(Value::Bool(self.less(&av, &bv, true, *line).await?)),
-                    BinOp::Gt => Ok(Value::Bool(self.less(&bv, &av, false, *line).await?)),
-                    BinOp::Ge => Ok(Value::Bool(self.less(&bv, &av, true, *line).await?)),
-                    _ => self.arith(*op, av, bv, *line).await,
-                }
+                Box::pin(self.bin_meta(*op, av, bv, *line)).await
             }
             Expr::And(a, b) => {
                 let av = ev!(self, f, a)?;
@@ -1297,6 +1299,20 @@ impl Interp {
                 Some(r) => r,
                 None => Ok(Value::Nil),
             },
+        }
+    }
+
+    /// A binary operation that needs a metamethod (kept out of eval_slow's frame).
+    async fn bin_meta(&self, op: BinOp, av: Value, bv: Value, line: u32) -> R<Value> {
+        match op {
+            BinOp::Concat => self.concat(av, bv, line).await,
+            BinOp::Eq => Ok(Value::Bool(self.equals(&av, &bv).await?)),
+            BinOp::Ne => Ok(Value::Bool(!self.equals(&av, &bv).await?)),
+            BinOp::Lt => Ok(Value::Bool(self.less(&av, &bv, false, line).await?)),
+            BinOp::Le => Ok(Value::Bool(self.less(&av, &bv, true, line).await?)),
+            BinOp::Gt => Ok(Value::Bool(self.less(&bv, &av, false, line).await?)),
+            BinOp::Ge => Ok(Value::Bool(self.less(&bv, &av, true, line).await?)),
+            _ => self.arith(op, av, bv, line).await,
         }
     }
 
@@ -1504,6 +1520,46 @@ impl Interp {
                 let _ = line;
             }
             Stat::Do(b) => return self.exec_block(f, b).await,
+            Stat::If(arms, els, _) => {
+                for (c, b) in arms {
+                    if ev!(self, f, c)?.truthy() {
+                        return self.exec_block(f, b).await;
+                    }
+                }
+                if let Some(b) = els {
+                    return self.exec_block(f, b).await;
+                }
+            }
+            Stat::While(..) | Stat::Repeat(..) | Stat::NumFor(..) | Stat::GenFor(..) => {
+                // loops run in their own boxed future so this function's frame stays small
+                return Box::pin(self.exec_loop(f, s)).await;
+            }
+            Stat::Return(exprs, line) => {
+                if exprs.len() == 1 {
+                    if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
+                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
+                        self.set_line(l);
+                        if let Value::Func(fr) = &fv {
+                            if matches!(&*fr.0, Function::Lua { .. }) {
+                                return Ok(Flow::Tail(fv, av));
+                            }
+                        }
+                        let r = Box::pin(self.call_inner(fv, av, Some((d, l)))).await?;
+                        return Ok(Flow::Return(r));
+                    }
+                    let v = ev!(self, f, &exprs[0])?;
+                    return Ok(Flow::Return(vec![v]));
+                }
+                let _ = line;
+                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
+            }
+            Stat::Break(_) => return Ok(Flow::Break),
+        }
+        Ok(Flow::Normal)
+    }
+
+    async fn exec_loop(&self, f: &mut Frame, s: &Stat) -> R<Flow> {
+        match s {
             Stat::While(c, b, line) => loop {
                 tick!(self, *line);
                 let cv = ev!(self, f, c)?;
@@ -1527,16 +1583,6 @@ impl Interp {
                     break;
                 }
             },
-            Stat::If(arms, els, _) => {
-                for (c, b) in arms {
-                    if ev!(self, f, c)?.truthy() {
-                        return self.exec_block(f, b).await;
-                    }
-                }
-                if let Some(b) = els {
-                    return self.exec_block(f, b).await;
-                }
-            }
             Stat::NumFor(var, start, limit, step, body, line) => {
                 let sv = ev!(self, f, start)?;
                 let lv = ev!(self, f, limit)?;
@@ -1605,26 +1651,7 @@ impl Interp {
                     }
                 }
             }
-            Stat::Return(exprs, line) => {
-                if exprs.len() == 1 {
-                    if let e @ (Expr::Call(..) | Expr::Method(..)) = &exprs[0] {
-                        let (fv, av, d, l) = Box::pin(self.prep_call(f, e)).await?;
-                        self.set_line(l);
-                        if let Value::Func(fr) = &fv {
-                            if matches!(&*fr.0, Function::Lua { .. }) {
-                                return Ok(Flow::Tail(fv, av));
-                            }
-                        }
-                        let r = self.call_inner(fv, av, Some((d, l))).await?;
-                        return Ok(Flow::Return(r));
-                    }
-                    let v = ev!(self, f, &exprs[0])?;
-                    return Ok(Flow::Return(vec![v]));
-                }
-                let _ = line;
-                return Ok(Flow::Return(Box::pin(self.eval_list(f, exprs)).await?));
-            }
-            Stat::Break(_) => return Ok(Flow::Break),
+            _ => {}
         }
         Ok(Flow::Normal)
     }
@@ -1654,9 +1681,6 @@ pub fn tostring_basic(v: &Value) -> String {
         Value::Table(t) => format!("table: 0x{:08x}", t.addr()),
         Value::Func(f) => match &*f.0 {
             Function::Coroutine(c) => format!("thread: 0x{:08x}", Rc::as_ptr(c) as *const u8 as usize),
-            Function::Native { .. } | Function::Special { .. } | Function::Host { .. } => {
-                format!("function: builtin: 0x{:08x}", f.addr())
-            }
             _ => format!("function: 0x{:08x}", f.addr()),
         },
     }
@@ -1665,7 +1689,13 @@ pub fn tostring_basic(v: &Value) -> String {
 #[cfg(test)]
 pub fn future_sizes() {
     let st = Rc::new(State::new(1));
-    let it = Interp { st, frames: Rc::new(RefCell::new(Vec::new())), depth: super::shared::U32Cell::new(0), co: None };
+    let it = Interp {
+        st,
+        frames: Rc::new(RefCell::new(Vec::new())),
+        depth: super::shared::U32Cell::new(0),
+        ccalls: super::shared::U32Cell::new(0),
+        co: None,
+    };
     let p = match super::parse::parse_chunk(b"return 1", "x") {
         Ok(p) => p,
         Err(_) => return,
