@@ -5,6 +5,13 @@
 //! its span (how many rank positions it jumps), which gives O(log n) rank queries and access by
 //! rank. Levels are drawn by the caller from the engine's random generator, with Redis's
 //! parameters (P = 1/4, at most 32 levels), so the structure is reproducible.
+//!
+//! Layout for speed on big sets: a node keeps its score and its first [`INLINE`] links in
+//! the node itself (about 94% of nodes have no more levels than that), so a search step
+//! touches one cache line instead of the node plus a separate links vector; only taller nodes
+//! keep their upper links in a boxed slice. Links use 32-bit indices and spans, which halves
+//! their size; a list never holds 2^32 - 1 nodes (an insert that would need that index is
+//! ignored rather than panicking).
 
 use std::cmp::Ordering;
 
@@ -13,18 +20,75 @@ pub const MAX_LEVEL: usize = 32;
 /// The end of a chain.
 pub const NIL: usize = usize::MAX;
 
-#[derive(Clone, Debug, PartialEq)]
+/// The end of a chain inside a link.
+const NIL32: u32 = u32::MAX;
+/// How many levels a node stores inline.
+const INLINE: usize = 2;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Link {
-    forward: usize,
-    span: usize,
+    forward: u32,
+    span: u32,
 }
 
+const EMPTY_LINK: Link = Link { forward: NIL32, span: 0 };
+
 #[derive(Clone, Debug, PartialEq)]
+#[repr(C)]
 struct Node {
-    member: Vec<u8>,
     score: f64,
-    backward: usize,
-    links: Vec<Link>,
+    low: [Link; INLINE],
+    backward: u32,
+    /// The node's level (0 for a free slot).
+    level: u32,
+    member: Vec<u8>,
+    /// Links for levels `INLINE..level`.
+    high: Option<Box<[Link]>>,
+}
+
+impl Node {
+    fn new(score: f64, member: Vec<u8>, level: usize) -> Node {
+        let high = (level > INLINE).then(|| vec![EMPTY_LINK; level - INLINE].into_boxed_slice());
+        Node { score, low: [EMPTY_LINK; INLINE], backward: NIL32, level: level as u32, member, high }
+    }
+
+    #[inline]
+    fn link(&self, i: usize) -> Option<Link> {
+        if i >= self.level as usize {
+            return None;
+        }
+        if i < INLINE {
+            self.low.get(i).copied()
+        } else {
+            self.high.as_ref().and_then(|h| h.get(i - INLINE)).copied()
+        }
+    }
+
+    #[inline]
+    fn link_mut(&mut self, i: usize) -> Option<&mut Link> {
+        if i >= self.level as usize {
+            return None;
+        }
+        if i < INLINE {
+            self.low.get_mut(i)
+        } else {
+            self.high.as_mut().and_then(|h| h.get_mut(i - INLINE))
+        }
+    }
+}
+
+#[inline]
+fn wide(x: u32) -> usize {
+    if x == NIL32 {
+        NIL
+    } else {
+        x as usize
+    }
+}
+
+#[inline]
+fn narrow(x: usize) -> u32 {
+    u32::try_from(x).unwrap_or(NIL32)
 }
 
 /// A skiplist ordered by (score, member bytes).
@@ -53,24 +117,18 @@ pub fn random_level(mut rand16: impl FnMut() -> u64) -> usize {
     level
 }
 
+#[inline]
 fn cmp(score_a: f64, member_a: &[u8], score_b: f64, member_b: &[u8]) -> Ordering {
-    score_a.partial_cmp(&score_b).unwrap_or(Ordering::Equal).then_with(|| member_a.cmp(member_b))
+    match score_a.partial_cmp(&score_b) {
+        Some(Ordering::Less) => Ordering::Less,
+        Some(Ordering::Greater) => Ordering::Greater,
+        _ => member_a.cmp(member_b),
+    }
 }
 
 impl SkipList {
     pub fn new() -> SkipList {
-        SkipList {
-            nodes: vec![Node {
-                member: Vec::new(),
-                score: 0.0,
-                backward: NIL,
-                links: vec![Link { forward: NIL, span: 0 }; MAX_LEVEL],
-            }],
-            free: Vec::new(),
-            tail: NIL,
-            level: 1,
-            len: 0,
-        }
+        SkipList { nodes: vec![Node::new(0.0, Vec::new(), MAX_LEVEL)], free: Vec::new(), tail: NIL, level: 1, len: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -86,23 +144,30 @@ impl SkipList {
         self.level
     }
 
-    fn fwd(&self, x: usize, i: usize) -> usize {
-        self.nodes.get(x).and_then(|n| n.links.get(i)).map_or(NIL, |l| l.forward)
+    #[inline]
+    fn link(&self, x: usize, i: usize) -> Option<Link> {
+        self.nodes.get(x).and_then(|n| n.link(i))
     }
 
+    #[inline]
+    fn fwd(&self, x: usize, i: usize) -> usize {
+        self.link(x, i).map_or(NIL, |l| wide(l.forward))
+    }
+
+    #[inline]
     fn span(&self, x: usize, i: usize) -> usize {
-        self.nodes.get(x).and_then(|n| n.links.get(i)).map_or(0, |l| l.span)
+        self.link(x, i).map_or(0, |l| l.span as usize)
     }
 
     fn set_link(&mut self, x: usize, i: usize, forward: usize, span: usize) {
-        if let Some(l) = self.nodes.get_mut(x).and_then(|n| n.links.get_mut(i)) {
-            l.forward = forward;
-            l.span = span;
+        if let Some(l) = self.nodes.get_mut(x).and_then(|n| n.link_mut(i)) {
+            l.forward = narrow(forward);
+            l.span = u32::try_from(span).unwrap_or(u32::MAX);
         }
     }
 
-    fn add_span(&mut self, x: usize, i: usize, delta: isize) {
-        if let Some(l) = self.nodes.get_mut(x).and_then(|n| n.links.get_mut(i)) {
+    fn add_span(&mut self, x: usize, i: usize, delta: i32) {
+        if let Some(l) = self.nodes.get_mut(x).and_then(|n| n.link_mut(i)) {
             l.span = l.span.wrapping_add_signed(delta);
         }
     }
@@ -122,7 +187,7 @@ impl SkipList {
 
     /// The node before `x` (NIL at the start).
     pub fn prev(&self, x: usize) -> usize {
-        self.nodes.get(x).map_or(NIL, |n| n.backward)
+        self.nodes.get(x).map_or(NIL, |n| wide(n.backward))
     }
 
     pub fn first(&self) -> usize {
@@ -133,32 +198,59 @@ impl SkipList {
         self.tail
     }
 
-    fn less(&self, x: usize, score: f64, member: &[u8]) -> bool {
-        match self.nodes.get(x) {
-            Some(n) => cmp(n.score, &n.member, score, member) == Ordering::Less,
-            None => false,
+    /// Walks down from the header, at each level moving forward while `go(node)` holds;
+    /// calls `at_level(level, node, rank)` with the last node reached on each level.
+    #[inline]
+    fn descend(
+        &self,
+        mut go: impl FnMut(&Node) -> bool,
+        mut at_level: impl FnMut(usize, usize, usize) -> bool,
+    ) -> usize {
+        let mut x = 0usize;
+        let mut rank = 0usize;
+        let mut cur = match self.nodes.first() {
+            Some(n) => n,
+            None => return 0,
+        };
+        for i in (0..self.level).rev() {
+            while let Some(l) = cur.link(i) {
+                let Some(n) = self.nodes.get(l.forward as usize) else { break };
+                if !go(n) {
+                    break;
+                }
+                rank += l.span as usize;
+                x = l.forward as usize;
+                cur = n;
+            }
+            if !at_level(i, x, rank) {
+                break;
+            }
         }
+        x
     }
 
     /// Inserts a member that is not present yet, with a node level from [`random_level`].
     pub fn insert(&mut self, score: f64, member: Vec<u8>, level: usize) {
         let level = level.clamp(1, MAX_LEVEL);
+        let idx = match self.free.last() {
+            Some(&i) => i,
+            None => self.nodes.len(),
+        };
+        if idx >= NIL32 as usize {
+            return;
+        }
         let mut update = [0usize; MAX_LEVEL];
         let mut rank = [0usize; MAX_LEVEL];
-        let mut x = 0;
-        for i in (0..self.level).rev() {
-            rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
-            loop {
-                let f = self.fwd(x, i);
-                if f != NIL && self.less(f, score, &member) {
-                    rank[i] += self.span(x, i);
-                    x = f;
-                } else {
-                    break;
+        self.descend(
+            |n| cmp(n.score, &n.member, score, &member) == Ordering::Less,
+            |i, x, r| {
+                if let (Some(u), Some(k)) = (update.get_mut(i), rank.get_mut(i)) {
+                    *u = x;
+                    *k = r;
                 }
-            }
-            update[i] = x;
-        }
+                true
+            },
+        );
         if level > self.level {
             for i in self.level..level {
                 rank[i] = 0;
@@ -167,19 +259,15 @@ impl SkipList {
             }
             self.level = level;
         }
-        let node = Node { member, score, backward: NIL, links: vec![Link { forward: NIL, span: 0 }; level] };
-        let idx = match self.free.pop() {
+        let node = Node::new(score, member, level);
+        match self.free.pop() {
             Some(i) => {
                 if let Some(slot) = self.nodes.get_mut(i) {
                     *slot = node;
                 }
-                i
             }
-            None => {
-                self.nodes.push(node);
-                self.nodes.len() - 1
-            }
-        };
+            None => self.nodes.push(node),
+        }
         for i in 0..level {
             let u = update[i];
             let uf = self.fwd(u, i);
@@ -191,14 +279,14 @@ impl SkipList {
         for (i, &u) in update.iter().enumerate().take(self.level).skip(level) {
             self.add_span(u, i, 1);
         }
-        let back = if update[0] == 0 { NIL } else { update[0] };
+        let back = if update[0] == 0 { NIL32 } else { narrow(update[0]) };
         if let Some(n) = self.nodes.get_mut(idx) {
             n.backward = back;
         }
         let f0 = self.fwd(idx, 0);
         if f0 != NIL {
             if let Some(n) = self.nodes.get_mut(f0) {
-                n.backward = idx;
+                n.backward = narrow(idx);
             }
         } else {
             self.tail = idx;
@@ -206,22 +294,25 @@ impl SkipList {
         self.len += 1;
     }
 
+    /// The predecessors of (score, member) on each level.
+    fn predecessors(&self, score: f64, member: &[u8]) -> [usize; MAX_LEVEL] {
+        let mut update = [0usize; MAX_LEVEL];
+        self.descend(
+            |n| cmp(n.score, &n.member, score, member) == Ordering::Less,
+            |i, x, _| {
+                if let Some(u) = update.get_mut(i) {
+                    *u = x;
+                }
+                true
+            },
+        );
+        update
+    }
+
     /// Removes the node for (score, member); false if absent.
     pub fn delete(&mut self, score: f64, member: &[u8]) -> bool {
-        let mut update = [0usize; MAX_LEVEL];
-        let mut x = 0;
-        for i in (0..self.level).rev() {
-            loop {
-                let f = self.fwd(x, i);
-                if f != NIL && self.less(f, score, member) {
-                    x = f;
-                } else {
-                    break;
-                }
-            }
-            update[i] = x;
-        }
-        let target = self.fwd(x, 0);
+        let update = self.predecessors(score, member);
+        let target = self.fwd(update[0], 0);
         match self.nodes.get(target) {
             Some(n) if n.score == score && n.member == member => {}
             _ => return false,
@@ -243,7 +334,7 @@ impl SkipList {
         let back = self.prev(x);
         if f0 != NIL {
             if let Some(n) = self.nodes.get_mut(f0) {
-                n.backward = back;
+                n.backward = narrow(back);
             }
         } else {
             self.tail = back;
@@ -253,8 +344,10 @@ impl SkipList {
         }
         if let Some(n) = self.nodes.get_mut(x) {
             n.member = Vec::new();
-            n.links = Vec::new();
-            n.backward = NIL;
+            n.high = None;
+            n.low = [EMPTY_LINK; INLINE];
+            n.level = 0;
+            n.backward = NIL32;
         }
         self.free.push(x);
         self.len -= 1;
@@ -263,52 +356,53 @@ impl SkipList {
     /// Moves an element to a new score, keeping its node level (as Redis reuses the node).
     /// False if (old_score, member) is absent.
     pub fn update_score(&mut self, old_score: f64, member: &[u8], new_score: f64) -> bool {
-        let Some(r) = self.rank(old_score, member) else {
-            return false;
+        let update = self.predecessors(old_score, member);
+        let target = self.fwd(update[0], 0);
+        let level = match self.nodes.get(target) {
+            Some(n) if n.score == old_score && n.member == member => n.level as usize,
+            _ => return false,
         };
-        let level = self.nodes.get(self.by_rank(r)).map_or(1, |n| n.links.len());
-        self.delete(old_score, member);
-        self.insert(new_score, member.to_vec(), level);
+        let mut owned = Vec::new();
+        if let Some(n) = self.nodes.get_mut(target) {
+            owned = std::mem::take(&mut n.member);
+        }
+        self.unlink(target, &update);
+        self.insert(new_score, owned, level);
         true
     }
 
     /// The 0-based rank of (score, member), if present.
     pub fn rank(&self, score: f64, member: &[u8]) -> Option<usize> {
-        let mut r = 0;
-        let mut x = 0;
-        for i in (0..self.level).rev() {
-            loop {
-                let f = self.fwd(x, i);
-                let Some(n) = self.nodes.get(f) else { break };
-                if cmp(n.score, &n.member, score, member) != Ordering::Greater {
-                    r += self.span(x, i);
-                    x = f;
-                } else {
-                    break;
-                }
-            }
-            if x != 0 {
-                if let Some(n) = self.nodes.get(x) {
-                    if n.score == score && n.member == member {
-                        return Some(r - 1);
+        let mut found = None;
+        self.descend(
+            |n| cmp(n.score, &n.member, score, member) != Ordering::Greater,
+            |_, x, r| {
+                if x != 0 {
+                    if let Some(n) = self.nodes.get(x) {
+                        if n.score == score && n.member == member {
+                            found = Some(r - 1);
+                            return false;
+                        }
                     }
                 }
-            }
-        }
-        None
+                true
+            },
+        );
+        found
     }
 
     /// The node at 0-based `rank`, or NIL.
     pub fn by_rank(&self, rank: usize) -> usize {
-        let target = rank + 1;
+        let Some(target) = rank.checked_add(1) else { return NIL };
         let mut traversed = 0;
         let mut x = 0;
         for i in (0..self.level).rev() {
             loop {
-                let f = self.fwd(x, i);
-                if f != NIL && traversed + self.span(x, i) <= target {
-                    traversed += self.span(x, i);
-                    x = f;
+                let Some(l) = self.link(x, i) else { break };
+                let span = l.span as usize;
+                if l.forward != NIL32 && traversed + span <= target {
+                    traversed += span;
+                    x = l.forward as usize;
                 } else {
                     break;
                 }
@@ -323,35 +417,13 @@ impl SkipList {
     /// The first node for which `above_min` holds (nodes are sorted so that the predicate is
     /// false then true), or NIL.
     pub fn first_where(&self, above_min: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let mut x = 0;
-        for i in (0..self.level).rev() {
-            loop {
-                let f = self.fwd(x, i);
-                let Some(n) = self.nodes.get(f) else { break };
-                if !above_min(n.score, &n.member) {
-                    x = f;
-                } else {
-                    break;
-                }
-            }
-        }
+        let x = self.descend(|n| !above_min(n.score, &n.member), |_, _, _| true);
         self.fwd(x, 0)
     }
 
     /// The last node for which `below_max` holds (true then false along the list), or NIL.
     pub fn last_where(&self, below_max: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let mut x = 0;
-        for i in (0..self.level).rev() {
-            loop {
-                let f = self.fwd(x, i);
-                let Some(n) = self.nodes.get(f) else { break };
-                if below_max(n.score, &n.member) {
-                    x = f;
-                } else {
-                    break;
-                }
-            }
-        }
+        let x = self.descend(|n| below_max(n.score, &n.member), |_, _, _| true);
         if x == 0 {
             NIL
         } else {
@@ -367,33 +439,26 @@ impl SkipList {
 
     /// Every element in order with its node level (for visualizations).
     pub fn levels(&self) -> Vec<(Vec<u8>, f64, usize)> {
-        let mut out = Vec::with_capacity(self.len);
+        self.iter_nodes().map(|n| (n.member.clone(), n.score, n.level as usize)).collect()
+    }
+
+    fn iter_nodes(&self) -> impl Iterator<Item = &Node> + '_ {
         let mut x = self.first();
-        while let Some(n) = self.nodes.get(x) {
-            out.push((n.member.clone(), n.score, n.links.len()));
-            x = self.fwd(x, 0);
-        }
-        out
+        std::iter::from_fn(move || {
+            let n = self.nodes.get(x)?;
+            x = n.link(0).map_or(NIL, |l| wide(l.forward));
+            Some(n)
+        })
     }
 
     /// Every element's member and node level, in order (memory estimates).
     pub fn iter_levels(&self) -> impl Iterator<Item = (&[u8], usize)> + '_ {
-        let mut x = self.first();
-        std::iter::from_fn(move || {
-            let n = self.nodes.get(x)?;
-            x = n.links.first().map_or(NIL, |l| l.forward);
-            Some((n.member.as_slice(), n.links.len()))
-        })
+        self.iter_nodes().map(|n| (n.member.as_slice(), n.level as usize))
     }
 
     /// Every element in order.
     pub fn iter(&self) -> impl Iterator<Item = (&[u8], f64)> + '_ {
-        let mut x = self.first();
-        std::iter::from_fn(move || {
-            let n = self.nodes.get(x)?;
-            x = n.links.first().map_or(NIL, |l| l.forward);
-            Some((n.member.as_slice(), n.score))
-        })
+        self.iter_nodes().map(|n| (n.member.as_slice(), n.score))
     }
 
     /// Checks the spans and order (tests).
@@ -411,7 +476,7 @@ impl SkipList {
         };
         let pos = |n: usize| order.iter().position(|&o| o == n);
         for &x in &order {
-            for i in 0..self.nodes[x].links.len().min(if x == 0 { self.level } else { 64 }) {
+            for i in 0..(self.nodes[x].level as usize).min(if x == 0 { self.level } else { 64 }) {
                 let f = self.fwd(x, i);
                 let to = if f == NIL { order.len() } else { pos(f).unwrap() };
                 if f != NIL {
@@ -420,7 +485,7 @@ impl SkipList {
             }
         }
         assert_eq!(order.len() - 1, self.len);
-        let tallest = order[1..].iter().map(|&x| self.nodes[x].links.len()).max();
+        let tallest = order[1..].iter().map(|&x| self.nodes[x].level as usize).max();
         assert_eq!(self.level, tallest.unwrap_or(1));
     }
 }
@@ -496,6 +561,46 @@ mod tests {
         assert!(sl.delete(10.0, b"a"));
         sl.check();
         assert_eq!(sl.level(), 2);
+    }
+
+    #[test]
+    fn score_updates_match_a_sorted_vec_model() {
+        let mut rng = Rng::new(9);
+        let mut sl = SkipList::new();
+        let mut model: Vec<(f64, Vec<u8>, usize)> = Vec::new();
+        for step in 0..4000 {
+            let member = format!("k{}", rng.below(300)).into_bytes();
+            let score = (rng.below(40) as f64) - 20.0;
+            match model.iter().position(|(_, m, _)| *m == member) {
+                Some(p) if step % 3 == 0 => {
+                    let (s, m, l) = model.remove(p);
+                    assert!(sl.update_score(s, &m, score));
+                    model.push((score, m, l));
+                }
+                Some(p) => {
+                    let (s, m, _) = model.remove(p);
+                    assert!(sl.delete(s, &m));
+                }
+                None => {
+                    let lvl = random_level(|| rng.next_u64());
+                    sl.insert(score, member.clone(), lvl);
+                    model.push((score, member, lvl));
+                }
+            }
+            model.sort_by(|a, b| cmp(a.0, &a.1, b.0, &b.1));
+            if step % 50 == 0 {
+                sl.check();
+                let got: Vec<(f64, Vec<u8>, usize)> = sl.levels().into_iter().map(|(m, s, l)| (s, m, l)).collect();
+                assert_eq!(got, model);
+            }
+        }
+        sl.check();
+        for (i, (s, m, _)) in model.iter().enumerate() {
+            assert_eq!(sl.rank(*s, m), Some(i));
+            assert_eq!(sl.rank_of_node(sl.by_rank(i)), Some(i));
+        }
+        assert!(!sl.update_score(1000.0, b"absent", 1.0));
+        assert_eq!(sl.by_rank(usize::MAX), NIL);
     }
 
     #[test]
