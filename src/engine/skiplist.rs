@@ -397,8 +397,7 @@ impl SkipList {
         let mut traversed = 0;
         let mut x = 0;
         for i in (0..self.level).rev() {
-            loop {
-                let Some(l) = self.link(x, i) else { break };
+            while let Some(l) = self.link(x, i) {
                 let span = l.span as usize;
                 if l.forward != NIL32 && traversed + span <= target {
                     traversed += span;
