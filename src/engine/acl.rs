@@ -1067,9 +1067,13 @@ impl Engine {
         argv: &[Vec<u8>],
         context: LogContext,
     ) -> Result<(), Denied> {
-        let user = self.client_mut(client).user.clone();
-        let r = check_command(self, &user, cmd, argv);
+        // The user's name is borrowed for the check; it is copied only for a denial's log entry.
+        let r = match self.clients.get(&client) {
+            Some(c) => check_command(self, &c.user, cmd, argv),
+            None => check_command(self, b"default", cmd, argv),
+        };
         if let Err(d) = r {
+            let user = self.client_mut(client).user.clone();
             let object = match d {
                 Denied::Command => cmd.name.as_bytes().to_vec(),
                 Denied::Key(p) | Denied::Channel(p) => argv.get(p).cloned().unwrap_or_default(),
