@@ -34,6 +34,8 @@ const TICK: Duration = Duration::from_millis(10);
 const BLOCKED_POLL: Duration = Duration::from_millis(10);
 /// Bytes read from a socket at a time.
 const READ_CHUNK: usize = 64 * 1024;
+/// Output buffers up to this capacity are kept for reuse; bigger ones are freed after use.
+const REUSE_LIMIT: usize = 64 * 1024;
 /// Unparsed input a client may accumulate before it is dropped (Redis's
 /// `client-query-buffer-limit`, 1 GB).
 const QUERY_BUFFER_LIMIT: usize = 1024 * 1024 * 1024;
@@ -231,6 +233,10 @@ fn flush(outbox: &Outbox) -> std::io::Result<()> {
         {
             let mut p = lock(&outbox.pending);
             if p.buf.is_empty() {
+                // Hand a modest buffer back, so the next batch's replies need no allocation.
+                if chunk.capacity() <= REUSE_LIMIT {
+                    std::mem::swap(&mut chunk, &mut p.buf);
+                }
                 return Ok(());
             }
             std::mem::swap(&mut chunk, &mut p.buf);
@@ -303,6 +309,8 @@ fn serve(stream: TcpStream, shared: Shared) {
 fn read_loop(mut stream: &TcpStream, shared: &Shared, outbox: &Outbox, id: ClientId) {
     let mut buf: Vec<u8> = Vec::new();
     let mut chunk = vec![0u8; READ_CHUNK];
+    // One batch's replies, reused from batch to batch (it trades buffers with the outbox).
+    let mut out: Vec<u8> = Vec::new();
     // True while the client is blocked with more requests already received: they wait, as in
     // Redis, and the reader polls instead of sleeping in `read`.
     let mut held = false;
@@ -328,11 +336,15 @@ fn read_loop(mut stream: &TcpStream, shared: &Shared, outbox: &Outbox, id: Clien
         let (used, close, rest_held) = {
             let mut st = lock(shared);
             let st = &mut *st;
-            let mut out = Vec::new();
+            out.clear();
             let r = run_requests(&mut st.engine, id, &buf, &mut out);
             {
                 let mut p = lock(&outbox.pending);
-                p.buf.extend_from_slice(&out);
+                if p.buf.is_empty() {
+                    std::mem::swap(&mut p.buf, &mut out);
+                } else {
+                    p.buf.extend_from_slice(&out);
+                }
                 if r.1 {
                     p.close = true;
                 }

@@ -1067,9 +1067,13 @@ impl Engine {
         argv: &[Vec<u8>],
         context: LogContext,
     ) -> Result<(), Denied> {
-        let user = self.client_mut(client).user.clone();
-        let r = check_command(self, &user, cmd, argv);
+        // The user's name is borrowed for the check; it is copied only for a denial's log entry.
+        let r = match self.clients.get(&client) {
+            Some(c) => check_command(self, &c.user, cmd, argv),
+            None => check_command(self, b"default", cmd, argv),
+        };
         if let Err(d) = r {
+            let user = self.client_mut(client).user.clone();
             let object = match d {
                 Denied::Command => cmd.name.as_bytes().to_vec(),
                 Denied::Key(p) | Denied::Channel(p) => argv.get(p).cloned().unwrap_or_default(),
@@ -1118,7 +1122,8 @@ impl Engine {
 
     /// Whether a client may run commands without AUTH (Redis's `authRequired` negated).
     pub(crate) fn auth_ok(&self, client: ClientId) -> bool {
-        self.acl.default_auto_auth() || self.clients.get(&client).is_some_and(|c| c.authenticated)
+        // The client's flag first: it is usually set, and it spares a users-table probe.
+        self.clients.get(&client).is_some_and(|c| c.authenticated) || self.acl.default_auto_auth()
     }
 
     /// Whether a client must still authenticate (the server then limits its request sizes:

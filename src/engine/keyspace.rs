@@ -164,6 +164,11 @@ pub struct Db {
     pub(crate) expires: Dict<Vec<u8>, i64>,
     /// Sum of the entries' `mem`: the keys' cost in Redis's terms (see `memory.rs`).
     used: usize,
+    /// The key whose `mem` was computed last, while `fresh` says no mutable access to any
+    /// entry has been handed out since (`Engine::lookup_at` clears it). A write signals and
+    /// notifies, each refreshing the key: the second refresh of an unchanged value is skipped.
+    fresh_key: Vec<u8>,
+    fresh: bool,
 }
 
 impl Db {
@@ -180,6 +185,7 @@ impl Db {
         self.keys.clear();
         self.expires.clear();
         self.used = 0;
+        self.fresh = false;
     }
     /// The memory this database accounts for in Redis's terms: its entries, the main and
     /// expires tables' buckets, and one dictEntry per key with a time to live.
@@ -196,11 +202,25 @@ impl Db {
     /// Recomputes the cost of `key` after an in-place change (called from `signal_modified`
     /// and `notify`, so every write keeps the running total in step).
     pub fn refresh(&mut self, key: &[u8]) {
+        if self.fresh && self.fresh_key == key {
+            return;
+        }
         if let Some(e) = self.keys.get_mut(key) {
             let mem = super::memory::key_usage(key, &e.value, super::memory::Estimate::Fast, Default::default());
             self.used = self.used.saturating_sub(e.mem).saturating_add(mem);
             e.mem = mem;
+            self.mark_fresh(key);
         }
+    }
+    /// Records that `key`'s cached cost matches its value (see `fresh`).
+    fn mark_fresh(&mut self, key: &[u8]) {
+        self.fresh_key.clear();
+        self.fresh_key.extend_from_slice(key);
+        self.fresh = true;
+    }
+    /// Called before an entry is handed out for possible in-place change.
+    pub(crate) fn mark_stale(&mut self) {
+        self.fresh = false;
     }
     /// The entry at `key` without expiry checks (for snapshots and introspection).
     pub fn peek(&self, key: &[u8]) -> Option<&Entry> {
@@ -225,12 +245,14 @@ impl Db {
                 self.expires.remove(&key);
             }
         }
+        self.mark_fresh(&key);
         if let Some(old) = self.keys.insert(key, entry) {
             self.used = self.used.saturating_sub(old.mem);
         }
     }
     /// Removes a key; returns its entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<Entry> {
+        self.fresh = false;
         self.expires.remove(key);
         let e = self.keys.remove(key)?;
         self.used = self.used.saturating_sub(e.mem);
@@ -415,7 +437,7 @@ impl Ctx<'_> {
     pub fn set_key(&mut self, key: &[u8], value: Value, keep_ttl: bool) {
         let now = self.now_ms();
         let db = self.db;
-        let old = self.eng.lookup(db, key, Access::NoTouch).map(|e| e.expire_at);
+        let old = self.eng.lookup_at(db, key, Access::NoTouch, now).map(|e| e.expire_at);
         let old_expire = if keep_ttl { old.flatten() } else { None };
         let mut entry = Entry::new(value, now);
         entry.expire_at = old_expire;
@@ -455,5 +477,43 @@ impl Ctx<'_> {
     /// Marks the command as having changed `n` things (INFO's dirty counter / RDB changes).
     pub fn dirty(&mut self, n: u64) {
         self.eng.stats.dirty += n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::memory::{key_usage, Estimate};
+    use crate::engine::Engine;
+
+    /// The running total equals a fresh computation of every key after in-place writes (the
+    /// skipped second refresh of a write must never leave a stale figure).
+    #[test]
+    fn memory_total_follows_in_place_writes() {
+        let (mut e, _clock) = Engine::with_virtual_clock();
+        let c = e.connect();
+        let run = |e: &mut Engine, line: &str| {
+            e.execute_line(c, line).ok();
+        };
+        for i in 0..200 {
+            run(&mut e, &format!("LPUSH l{} {}", i % 3, "x".repeat(i % 40)));
+            run(&mut e, &format!("APPEND s{} abc", i % 2));
+            run(&mut e, &format!("HSET h f{i} v"));
+            if i % 7 == 0 {
+                run(&mut e, "LPOP l1");
+                run(&mut e, "SETRANGE s0 100 z");
+            }
+        }
+        // The same key written twice in a row, in place.
+        run(&mut e, "RPUSH same a");
+        run(&mut e, "RPUSH same bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+        run(&mut e, "LSET same 0 cccccccccccccccccccccccccccccccccccccccccc");
+        run(&mut e, "MULTI");
+        run(&mut e, "RPUSH l0 a b c");
+        run(&mut e, "LSET l0 0 longer-value");
+        run(&mut e, "EXEC");
+        let Some(db) = e.db(0) else { return };
+        let recomputed: usize =
+            db.iter().map(|(k, v)| key_usage(k, &v.value, Estimate::Fast, Default::default())).sum();
+        assert_eq!(db.keys_memory(), recomputed);
     }
 }

@@ -121,6 +121,29 @@ pub struct Stats {
     pub errors: BTreeMap<String, u64>,
 }
 
+impl Stats {
+    /// The statistics of command `name`, created at its first use. The name is copied only
+    /// then, so the per-command path does not allocate.
+    pub(crate) fn update_command(&mut self, name: &str, f: impl FnOnce(&mut CommandStats)) {
+        match self.commands.get_mut(name) {
+            Some(st) => f(st),
+            None => {
+                let mut st = CommandStats::default();
+                f(&mut st);
+                self.commands.insert(name.to_string(), st);
+            }
+        }
+    }
+}
+
+/// Stores a command's name as a client's last command, reusing the string's buffer.
+pub(crate) fn set_last_cmd(last: &mut String, name: &str) {
+    if last != name {
+        last.clear();
+        last.push_str(name);
+    }
+}
+
 /// The subset of configuration the engine honours, readable by CONFIG GET.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -536,6 +559,11 @@ impl Engine {
     /// Deletes `key` in `db` if expired; true if it did.
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
         let now = self.now_ms();
+        self.expire_if_needed_at(db, key, now)
+    }
+
+    /// [`Engine::expire_if_needed`] with the time already read.
+    fn expire_if_needed_at(&mut self, db: usize, key: &[u8], now: i64) -> bool {
         if !self.db_mut(db).is_expired_at(key, now) {
             return false;
         }
@@ -548,21 +576,33 @@ impl Engine {
 
     /// Looks a key up with lazy expiry and access tracking.
     pub fn lookup(&mut self, db: usize, key: &[u8], access: Access) -> Option<&mut Entry> {
-        let access = if self.quiet { Access::NoTouch } else { access };
-        self.expire_if_needed(db, key);
         let now = self.now_ms();
+        self.lookup_at(db, key, access, now)
+    }
+
+    /// [`Engine::lookup`] at a time already read (one clock reading serves the expiry check
+    /// and the access time).
+    pub(crate) fn lookup_at(&mut self, db: usize, key: &[u8], access: Access, now: i64) -> Option<&mut Entry> {
+        let access = if self.quiet { Access::NoTouch } else { access };
+        self.expire_if_needed_at(db, key, now);
         let lfu = self.config.lfu_enabled();
         let (log_factor, decay) = (self.config.lfu_log_factor, self.config.lfu_decay_time);
         let r = self.rng.next_u64();
-        let found = self.db_mut(db).keys.contains_key(key);
+        // One probe of the table serves the hit/miss count and the entry (the same index
+        // `db_mut` would pick; fields borrowed apart so the counters can be updated).
+        let i = db.min(self.dbs.len().saturating_sub(1));
+        let found = self.dbs.get_mut(i).and_then(|d| {
+            d.mark_stale();
+            d.keys.get_mut(key)
+        });
         if matches!(access, Access::Read | Access::Peek) {
-            if found {
+            if found.is_some() {
                 self.stats.keyspace_hits += 1;
             } else {
                 self.stats.keyspace_misses += 1;
             }
         }
-        let e = self.db_mut(db).keys.get_mut(key)?;
+        let e = found?;
         if matches!(access, Access::Read | Access::Write) {
             if lfu {
                 e.lfu_counter = lfu_touch(e.lfu_counter, e.lru_ms, now, log_factor, decay, r);
@@ -658,7 +698,7 @@ impl Engine {
         let db = {
             let c = self.client_mut(client);
             c.last_interaction_ms = now;
-            c.last_cmd = cmd.name.to_string();
+            set_last_cmd(&mut c.last_cmd, cmd.name);
             c.db
         };
         // The checks run in Redis's order (processCommand): authentication, no_multi, ACL,
@@ -759,9 +799,10 @@ impl Engine {
         let elapsed = (self.clock.now_us() - start).max(0) as u64;
         if !block_mode.reprocessing && !self.quiet {
             self.stats.total_commands += 1;
-            let st = self.stats.commands.entry(cmd.name.to_string()).or_default();
-            st.calls += 1;
-            st.usec += elapsed;
+            self.stats.update_command(cmd.name, |st| {
+                st.calls += 1;
+                st.usec += elapsed;
+            });
             // Introspection hook (cmd/introspect.rs): the slow log and MONITOR feed.
             self.after_command(client, argv, cmd.name, elapsed);
             let used = self.used_memory();
@@ -833,7 +874,7 @@ impl Engine {
     /// `rejected_calls` (INFO commandstats), as Redis's `rejectCommand` does.
     fn reject_resolved(&mut self, client: ClientId, cmd: &'static CommandSpec, name: &[u8], e: RedisError) -> Reply {
         if !self.quiet {
-            self.stats.commands.entry(cmd.name.to_string()).or_default().rejected_calls += 1;
+            self.stats.update_command(cmd.name, |st| st.rejected_calls += 1);
         }
         self.reject(client, name, e)
     }

@@ -203,8 +203,15 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     if name.len() > 64 {
         return None;
     }
-    let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-    index().get(lower.as_str()).copied()
+    // Lower-cased on the stack: this runs for every command. Names are ASCII, so bytes that
+    // are not UTF-8 can match nothing.
+    let mut buf = [0u8; 64];
+    let lower = buf.get_mut(..name.len())?;
+    for (d, s) in lower.iter_mut().zip(name) {
+        *d = s.to_ascii_lowercase();
+    }
+    let lower = std::str::from_utf8(lower).ok()?;
+    index().get(lower).copied()
 }
 
 /// Finds a command or subcommand by its full name (`get`, `config|get`).
@@ -224,6 +231,15 @@ pub fn count() -> usize {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn lookup_ignores_case_and_refuses_odd_names() {
+        assert_eq!(lookup(b"GeT").map(|c| c.name), Some("get"));
+        assert_eq!(lookup(b"CLIENT").map(|c| c.name), Some("client"));
+        assert!(lookup(b"g\xffet").is_none());
+        assert!(lookup(&[b'a'; 65]).is_none());
+        assert!(lookup(b"").is_none());
+    }
 
     #[test]
     fn names_are_unique_lowercase_and_documented() {

@@ -41,10 +41,14 @@ impl Engine {
     /// Records a finished command in the slow log when it took at least
     /// `slowlog-log-slower-than` microseconds (-1 disables the log).
     pub(crate) fn after_command(&mut self, client: ClientId, argv: &[Vec<u8>], name: &str, usec: u64) {
+        // Nothing to feed and nothing to log (the usual case): skip the redaction too.
+        let threshold = self.config.slowlog_log_slower_than;
+        if self.monitors.is_empty() && (threshold < 0 || (usec as i64) < threshold) {
+            return;
+        }
         let redacted = crate::engine::acl::redact_for_logs(name, argv);
         let argv = redacted.as_deref().unwrap_or(argv);
         self.feed_monitors(client, argv, name);
-        let threshold = self.config.slowlog_log_slower_than;
         if threshold < 0 || (usec as i64) < threshold || SKIP.contains(&name) {
             return;
         }

@@ -200,7 +200,7 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
     for (cmd, argv) in queue {
         // SELECT inside the transaction changes the database of the commands after it.
         let db = ctx.eng.client_db(id);
-        ctx.eng.client_mut(id).last_cmd = cmd.name.to_string();
+        crate::engine::set_last_cmd(&mut ctx.eng.client_mut(id).last_cmd, cmd.name);
         // Permissions are checked again now, in case they changed since queueing.
         if let Err(denied) = ctx.eng.acl_check(id, cmd, &argv, crate::engine::acl::LogContext::Multi) {
             out.push(Reply::Error(format!(
@@ -220,7 +220,7 @@ fn exec(ctx: &mut Ctx) -> CmdResult {
         });
     }
     ctx.eng.acl.exec_client = outer_exec;
-    ctx.eng.client_mut(id).last_cmd = "exec".into();
+    crate::engine::set_last_cmd(&mut ctx.eng.client_mut(id).last_cmd, "exec");
     Ok(Reply::Array(out))
 }
 
