@@ -279,9 +279,7 @@ mod tests {
     use super::*;
     use crate::engine::Reply;
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     #[test]
     fn pool_keeps_the_best_sixteen_in_order() {

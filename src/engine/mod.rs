@@ -978,6 +978,13 @@ pub(crate) fn resolve_for_script(argv: &[Vec<u8>]) -> Result<&'static CommandSpe
     })
 }
 
+/// The unit tests' way to run a console line as client `c` (a split error becomes an error
+/// reply).
+#[cfg(test)]
+pub(crate) fn test_run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
+    e.execute_line(c, line).unwrap_or_else(Reply::Error)
+}
+
 /// Redis's arity error for a command's full name.
 pub fn arity_error(full_name: &str) -> RedisError {
     RedisError::err(format!("wrong number of arguments for '{full_name}' command"))
@@ -1016,9 +1023,7 @@ const LFU_INIT: u8 = keyspace::LFU_INIT_VAL;
 mod tests {
     use super::*;
 
-    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     #[test]
     fn inspect_reads_without_leaving_a_trace() {

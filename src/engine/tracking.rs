@@ -191,9 +191,7 @@ impl Engine {
 mod tests {
     use crate::engine::{Engine, Reply};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn invalidate(keys: &[&str]) -> Reply {
         Reply::Push(vec![

@@ -924,9 +924,7 @@ mod tests {
         (e, clock, c)
     }
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn events(e: &mut Engine) -> Vec<String> {
         e.drain_events()

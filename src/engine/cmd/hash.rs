@@ -579,9 +579,7 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     #[test]
     fn encodings_convert_like_redis() {

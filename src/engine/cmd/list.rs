@@ -757,9 +757,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 mod tests {
     use crate::engine::{Engine, EventClass, Reply};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn arr(items: &[&str]) -> Reply {
         Reply::bulks(items.iter().map(|s| s.as_bytes().to_vec()))

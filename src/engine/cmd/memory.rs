@@ -258,9 +258,7 @@ mod tests {
     use crate::engine::reply::Reply;
     use crate::engine::Engine;
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap()
-    }
+    use crate::engine::test_run as run;
 
     #[test]
     fn usage_of_small_values() {

@@ -403,11 +403,9 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::{ClientId, Engine, Reply};
+    use crate::engine::{Engine, Reply};
 
-    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn push(items: &[&str], n: i64) -> Reply {
         let mut v: Vec<Reply> = items.iter().map(|s| Reply::bulk_str(s)).collect();

@@ -727,9 +727,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 mod tests {
     use crate::engine::{Engine, Reply};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     #[test]
     fn numkeys_errors() {

@@ -1897,9 +1897,7 @@ pub const COMMANDS: &[CommandSpec] = &[
 mod tests {
     use crate::engine::{Engine, Reply};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn b(s: &str) -> Reply {
         Reply::bulk_str(s)

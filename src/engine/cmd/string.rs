@@ -1019,9 +1019,7 @@ mod tests {
         let c = e.connect();
         (e, clock, c)
     }
-    fn run(e: &mut Engine, c: ClientId, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
     fn err(text: &str) -> Reply {
         Reply::Error(text.into())
     }

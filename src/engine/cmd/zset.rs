@@ -1936,9 +1936,7 @@ mod tests {
     use crate::engine::resp::encode;
     use crate::engine::{Engine, EventClass, Reply};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn zset_of<'e>(e: &'e Engine, key: &str) -> Option<&'e ZSetValue> {
         match e.db(0)?.peek(key.as_bytes()).map(|en| &en.value) {

@@ -1212,9 +1212,7 @@ mod tests {
 mod engine_tests {
     use crate::engine::{Engine, Reply, VirtualClock};
 
-    fn run(e: &mut Engine, c: u64, line: &str) -> Reply {
-        e.execute_line(c, line).unwrap_or_else(Reply::Error)
-    }
+    use crate::engine::test_run as run;
 
     fn err(s: &str) -> Reply {
         Reply::Error(s.into())
